@@ -1,0 +1,38 @@
+"""The `kinedge` command: one entry point whose groups come from each stage."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from trainer.cli import data
+from trainer.data.errors import DataError
+
+from .demo import demo
+
+
+class KinedgeGroup(click.Group):
+    """Turns expected failures (bad input files, existing outputs) into one error line and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (DataError, FileExistsError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=KinedgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kinedge")
+def cli():
+    """kinedge: lower-limb joint angles from wearable IMUs, from training to the microcontroller.
+
+    Start with `kinedge demo`; every command explains itself with --help.
+    """
+
+
+cli.add_command(data)
+cli.add_command(demo)
+
+
+def main():
+    sys.exit(cli())
