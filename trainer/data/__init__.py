@@ -1,0 +1,1 @@
+"""The recording contract and everything that reads, checks, stores and aligns recordings."""
