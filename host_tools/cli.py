@@ -6,6 +6,7 @@ import sys
 import click
 
 from trainer.cli import data
+from trainer.cli_train import baseline, combos, report, train
 from trainer.data.errors import DataError
 
 from .demo import demo
@@ -17,7 +18,10 @@ class KinedgeGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (DataError, FileExistsError) as exc:
+        except (DataError, FileExistsError, FileNotFoundError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValueError as exc:
+            # Library-level checks of user choices (unknown subject, too few subjects, ...).
             raise click.ClickException(str(exc)) from None
 
 
@@ -31,6 +35,10 @@ def cli():
 
 
 cli.add_command(data)
+cli.add_command(train)
+cli.add_command(baseline)
+cli.add_command(combos)
+cli.add_command(report)
 cli.add_command(demo)
 
 

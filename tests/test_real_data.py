@@ -71,3 +71,22 @@ def test_synthetic_sagittal_gyros_match_real_gait_cycles():
     for side in "rl":
         for segment in ("femur", "tibia", "calcn"):
             assert r[f"{segment}_{side}_gyr_z"] > 0.8, (segment, side, r[f"{segment}_{side}_gyr_z"])
+
+
+def test_single_user_on_the_real_trial(s02, tmp_path):
+    """The seed paper's single-user setting on real sensors: first 60% of the trial trains
+    (its last sixth validates), the last 40% tests. Figures are printed and kept in bench/results."""
+    from trainer.approaches import ExperimentConfig
+    from trainer.data.store import write_dataset
+    from trainer.experiment import Experiment
+    from trainer.fit import FitSettings
+    from trainer.results import collect
+
+    recording, _ = s02
+    folder = write_dataset([recording], tmp_path / "s02")
+    config = ExperimentConfig(test_fraction=0.4, val_fraction=0.1, train_hop=1, fit=FitSettings(epochs=60, patience=10))
+    Experiment(folder, tmp_path / "r", config).run(["single-user"], ["S02"])
+    joints = collect(tmp_path / "r")["single-user"]["joints"]
+    print({j: round(v["rmse_deg"]["mean"], 2) for j, v in joints.items()})
+    for joint, values in joints.items():
+        assert np.isfinite(values["rmse_deg"]["mean"]) and values["rmse_deg"]["mean"] < 20, joint

@@ -1,0 +1,152 @@
+"""Running approaches over held-out subjects and keeping every result on disk as it is made.
+
+Layout of a results folder:
+    config.json                       the ExperimentConfig every run in it shares
+    runs/<approach>/<subject>.json    metrics of one approach on one subject's test set
+    runs/<approach>/<subject>.npz     its test predictions and references (for plots)
+    bundles/<approach>/<subject>/     the trained model bundle
+    results.json / .csv / .md         the summary, rebuilt from runs/ by `results.collect`
+A run whose metrics file exists is not repeated, so an interrupted experiment resumes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import approaches as A
+from .bundle import load_bundle, make_card, write_bundle
+from .data.atomic import atomic_path, write_text_atomic
+from .data.store import MANIFEST, Dataset
+
+
+class Experiment:
+    def __init__(self, dataset_folder: Path, out: Path, config: A.ExperimentConfig):
+        self.dataset = Dataset(dataset_folder)
+        self.out = Path(out)
+        self.config = config
+        self._data = None
+        self._check_config()
+
+    def _check_config(self):
+        path = self.out / "config.json"
+        mine = {"config": self.config.to_json(), "dataset": str(self.dataset.folder)}
+        if path.exists():
+            theirs = json.loads(path.read_text())
+            if theirs != mine:
+                raise FileExistsError(f"{self.out} holds results of another configuration or data set; "
+                                      f"choose another --out")
+        else:
+            write_text_atomic(path, json.dumps(mine, indent=1))
+
+    @property
+    def data(self) -> dict:
+        if self._data is None:
+            self._data = {s: self.dataset.load(subjects={s}) for s in self.dataset.subjects}
+        return self._data
+
+    def provenance(self) -> dict:
+        manifest = (self.dataset.folder / MANIFEST).read_bytes()
+        return {"dataset": str(self.dataset.folder), "manifest_sha256": hashlib.sha256(manifest).hexdigest(),
+                "description": self.dataset.manifest.get("description", {})}
+
+    def run_path(self, approach: str, subject: str) -> Path:
+        return self.out / "runs" / approach / f"{subject}.json"
+
+    def bundle_path(self, approach: str, subject: str) -> Path:
+        return self.out / "bundles" / approach / subject
+
+    def done(self, approach: str, subject: str) -> bool:
+        return self.run_path(approach, subject).exists()
+
+    def record(self, trained: A.Trained) -> dict:
+        """Score on the subject's test set, then write metrics, predictions and the bundle."""
+        test = A.scoring_windows(self.config, self.data[trained.subject])
+        metrics, predictions = A.evaluate(self.config, trained, test)
+        sample_rate = self.data[trained.subject][0].sample_rate
+        card = make_card(self.config, trained, sample_rate, self.provenance(), metrics)
+        write_bundle(self.bundle_path(trained.approach, trained.subject), trained.model, card)
+        self.save_predictions(trained.approach, trained.subject, test, predictions)
+        result = {"approach": trained.approach, "subject": trained.subject, "metrics": metrics,
+                  "train_subjects": trained.train_subjects, "val_subjects": trained.val_subjects,
+                  "test_windows": int(len(test)), "parameters": card["parameters"],
+                  "epochs_run": card["training"]["epochs_run"]}
+        self._write_json(self.run_path(trained.approach, trained.subject), result)
+        return result
+
+    def save_predictions(self, approach, subject, test, predictions):
+        path = self.run_path(approach, subject).with_suffix(".npz")
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, y_true=test.y, y_pred=predictions.astype(np.float32), trial=test.trial,
+                         targets=np.array(self.config.targets))
+
+    def record_external(self, approach: str, subject: str, metrics: dict, test, predictions, extra: dict):
+        """Results of a method that is not a Keras model (the classical baseline)."""
+        self.save_predictions(approach, subject, test, predictions)
+        self._write_json(self.run_path(approach, subject),
+                         {"approach": approach, "subject": subject, "metrics": metrics,
+                          "test_windows": int(len(test)), **extra})
+
+    def _write_json(self, path: Path, obj: dict):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, json.dumps(obj, indent=1))
+
+    def load_trained(self, approach: str, subject: str) -> A.Trained:
+        model, card, normalizer = load_bundle(self.bundle_path(approach, subject))
+        result = json.loads(self.run_path(approach, subject).read_text())
+        # The loss scale for fine-tuning: the spread of the training targets, kept in the card.
+        model.target_std = np.asarray(card["training"]["target_std"], dtype=np.float32)
+        return A.Trained(approach, subject, model, normalizer, result["train_subjects"], result["val_subjects"], {})
+
+    def run(self, approach_names, subjects, on_step=None) -> list[dict]:
+        """Run the named approaches for each held-out subject; returns the new results."""
+        unknown = set(approach_names) - set(A.APPROACHES)
+        if unknown:
+            raise ValueError(f"unknown approach {sorted(unknown)[0]!r}; expected one of {', '.join(A.APPROACHES)}")
+        missing = [s for s in subjects if s not in self.dataset.subjects]
+        if missing:
+            raise ValueError(f"subject {missing[0]} is not in {self.dataset.folder} "
+                             f"(subjects: {', '.join(self.dataset.subjects)})")
+        new = []
+        step = on_step or (lambda *a: None)
+        for subject in subjects:
+            if "single-user" in approach_names and not self.done("single-user", subject):
+                step("single-user", subject)
+                new.append(self.record(A.single_user(self.config, self.data, subject)))
+            wants_transfer = [a for a in approach_names if a.startswith("transfer-")]
+            base = None
+            if ("multi-user" in approach_names or wants_transfer) and not self.done("multi-user", subject):
+                step("multi-user", subject)
+                base = A.multi_user(self.config, self.data, subject)
+                new.append(self.record(base))
+            for approach in wants_transfer:
+                if self.done(approach, subject):
+                    continue
+                base = base or self.load_trained("multi-user", subject)
+                step(approach, subject)
+                new.append(self.record(A.transfer(self.config, base, self.data, approach.split("-")[1])))
+        return new
+
+
+def run_baseline(experiment: Experiment, subjects, on_step=None) -> list[dict]:
+    from .baseline import CHAIN, score_subject
+    from .metrics import joint_metrics
+    from .windows import Examples
+
+    new = []
+    for subject in subjects:
+        if experiment.done("baseline", subject):
+            continue
+        if on_step:
+            on_step("baseline", subject)
+        y_true, y_pred, trial = score_subject(experiment.config, experiment.data[subject])
+        test = Examples(np.empty((len(y_true), 0, 0), np.float32), y_true, np.full(len(y_true), subject), trial)
+        metrics = joint_metrics(y_true, y_pred, experiment.config.targets)
+        experiment.record_external("baseline", subject, metrics, test, y_pred,
+                                   {"method": "imufusion AHRS + static calibration + hinge heading",
+                                    "imus": [p if p == "pelvis" else f"{p}_{experiment.config.side}" for p in CHAIN]})
+        new.append({"approach": "baseline", "subject": subject, "metrics": metrics})
+    return new

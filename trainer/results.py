@@ -1,0 +1,67 @@
+"""Summaries of a results folder: per approach, subject and joint, then mean ± sd over subjects."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .data.atomic import write_text_atomic
+
+# Order in every table: learned approaches from most to least personal data, then the baseline.
+APPROACH_ORDER = ("single-user", "transfer-full", "transfer-head", "multi-user", "baseline")
+
+
+def load_runs(out: Path) -> pd.DataFrame:
+    rows = []
+    for path in sorted(Path(out).glob("runs/*/*.json")):
+        run = json.loads(path.read_text())
+        for joint, m in run["metrics"].items():
+            rows.append({"approach": run["approach"], "subject": run["subject"], "joint": joint, **m})
+    return pd.DataFrame(rows, columns=["approach", "subject", "joint", "rmse_deg", "nrmse_pct", "r"])
+
+
+def _order(approaches) -> list:
+    known = [a for a in APPROACH_ORDER if a in set(approaches)]
+    return known + sorted(set(approaches) - set(known))
+
+
+def summarise(runs: pd.DataFrame) -> dict:
+    summary = {}
+    for approach in _order(runs["approach"].unique()):
+        rows = runs[runs["approach"] == approach]
+        per_joint = {}
+        for joint, g in rows.groupby("joint", sort=False):
+            per_joint[joint] = {k: {"mean": float(g[k].mean()), "sd": float(g[k].std(ddof=0))}
+                                for k in ("rmse_deg", "nrmse_pct", "r")}
+        per_subject = rows.groupby("subject")["rmse_deg"].mean()
+        summary[approach] = {"subjects": sorted(rows["subject"].unique()), "joints": per_joint,
+                             "mean_rmse_deg": {"mean": float(per_subject.mean()), "sd": float(per_subject.std(ddof=0))}}
+    return summary
+
+
+def markdown_table(summary: dict) -> str:
+    joints = list(next(iter(summary.values()))["joints"]) if summary else []
+    header = "| approach | subjects | mean RMSE (deg) | " + " | ".join(joints) + " |"
+    lines = [header, "|" + "---|" * (3 + len(joints))]
+    for approach, s in summary.items():
+        cells = [f"{s['joints'][j]['rmse_deg']['mean']:.2f} ± {s['joints'][j]['rmse_deg']['sd']:.2f}"
+                 if j in s["joints"] else "–" for j in joints]
+        mean = s["mean_rmse_deg"]
+        lines.append(f"| {approach} | {len(s['subjects'])} | {mean['mean']:.2f} ± {mean['sd']:.2f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def collect(out: Path) -> dict:
+    """Rebuild results.json, results.csv and results.md from the runs present in `out`."""
+    out = Path(out)
+    runs = load_runs(out)
+    if runs.empty:
+        raise FileNotFoundError(f"{out} has no results yet (runs/*/*.json)")
+    summary = summarise(runs)
+    write_text_atomic(out / "results.json", json.dumps({"summary": summary, "runs": runs.to_dict("records")}, indent=1))
+    write_text_atomic(out / "results.csv", runs.to_csv(index=False))
+    write_text_atomic(out / "results.md", "RMSE in degrees, mean ± sd over subjects (each subject scored on the "
+                                          "last part of each of their trials).\n\n" + markdown_table(summary) + "\n")
+    return summary
