@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from converter.cli import convert
 from trainer.cli import data
 from trainer.cli_train import baseline, combos, report, train
 from trainer.data.errors import DataError
@@ -39,6 +40,7 @@ cli.add_command(train)
 cli.add_command(baseline)
 cli.add_command(combos)
 cli.add_command(report)
+cli.add_command(convert)
 cli.add_command(demo)
 
 

@@ -21,7 +21,8 @@ DEMO_SUBJECT = "S01"
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Same seed, same data and models.")
 def demo(out, subjects, minutes, seed):
     """Generate the default synthetic data set, train the seed paper's three approaches for one
-    held-out subject, compare them with the classical baseline and write the report."""
+    held-out subject, compare them with the classical baseline, write the report, and convert the
+    transfer model to int8 for the device (checked in TensorFlow Lite Micro)."""
     from rich.progress import Progress
 
     from trainer.approaches import APPROACHES, ExperimentConfig
@@ -50,4 +51,12 @@ def demo(out, subjects, minutes, seed):
                f"{' + '.join(config.segments)}):")
     run_approaches(folder, results, [DEMO_SUBJECT], list(APPROACHES), config, with_baseline=True)
     click.echo(f"training and evaluation took {time.perf_counter() - trained:.0f} s")
-    click.echo(f"report: {build_report(results)}")
+    click.echo(f"report: {build_report(results)}\n")
+
+    from converter.cli import describe
+    from converter.convert import convert_bundle
+
+    bundle = results / "bundles" / "transfer-head" / DEMO_SUBJECT
+    click.echo(f"converting the transfer-head model to int8 for the device ({bundle}):")
+    click.echo(describe(convert_bundle(bundle)))
+    click.echo(f"C sources for the firmware: {bundle / 'c'}; default head blob: {bundle / 'head.bin'}")

@@ -18,7 +18,7 @@ import numpy as np
 from .fit import FitSettings, fit, predict
 from .metrics import joint_metrics
 from .models import make_model
-from .tf_setup import keras
+from .tf_setup import keras, seed_everything
 from .windows import Examples, Normalizer, channels_for, make_windows, placement_segments, side_angles
 
 APPROACHES = ("single-user", "multi-user", "transfer-head", "transfer-full")
@@ -73,6 +73,9 @@ class Trained:
     train_subjects: list
     val_subjects: list
     history: dict
+    # subject -> (lo, hi): the part of each of their trials the weights were trained on. Later
+    # stages (quantisation calibration, QAT) may use exactly these windows and no others.
+    train_portions: dict = field(default_factory=dict)
 
 
 def windows(config: ExperimentConfig, recordings, lo: float, hi: float, hop: int) -> Examples:
@@ -92,15 +95,16 @@ def _normalised(examples: Examples, normalizer: Normalizer) -> Examples:
     return Examples(normalizer.apply(examples.x), examples.y, examples.subject, examples.trial)
 
 
-def _train_new(config, approach, subject, train, val, train_subjects, val_subjects, on_epoch) -> Trained:
+def _train_new(config, approach, subject, train, val, train_subjects, val_subjects, portions, on_epoch) -> Trained:
     normalizer = Normalizer.fit(train)
     target_mean, target_std = train.y.mean(axis=0), train.y.std(axis=0) + 1e-3
     keras.backend.clear_session()
+    seed_everything(config.fit.seed)  # initial weights too: same seed, same model in any process
     model = make_model(config.model, config.window, len(config.channels), len(config.targets), target_mean, target_std)
     history = fit(model, _normalised(train, normalizer), _normalised(val, normalizer), target_std, config.fit,
                   on_epoch=on_epoch)
     model.target_std = target_std  # kept for fine-tuning's loss scale
-    return Trained(approach, subject, model, normalizer, train_subjects, val_subjects, history)
+    return Trained(approach, subject, model, normalizer, train_subjects, val_subjects, history, portions)
 
 
 def single_user(config: ExperimentConfig, data: dict, subject: str, on_epoch=None) -> Trained:
@@ -108,7 +112,7 @@ def single_user(config: ExperimentConfig, data: dict, subject: str, on_epoch=Non
     split = 1.0 - config.test_fraction - config.val_fraction
     train = windows(config, recordings, 0.0, split, config.train_hop)
     val = windows(config, recordings, split, 1.0 - config.test_fraction, config.train_hop)
-    return _train_new(config, "single-user", subject, train, val, [subject], [subject], on_epoch)
+    return _train_new(config, "single-user", subject, train, val, [subject], [subject], {subject: (0.0, split)}, on_epoch)
 
 
 def leave_one_out_split(subjects: list, held_out: str) -> tuple[list, str]:
@@ -126,7 +130,8 @@ def multi_user(config: ExperimentConfig, data: dict, held_out: str, on_epoch=Non
     train_subjects, validator = leave_one_out_split(list(data), held_out)
     train = windows(config, [r for s in train_subjects for r in data[s]], 0.0, 1.0, config.train_hop)
     val = windows(config, data[validator], 0.0, 1.0, config.train_hop)
-    return _train_new(config, "multi-user", held_out, train, val, train_subjects, [validator], on_epoch)
+    portions = {s: (0.0, 1.0) for s in train_subjects}
+    return _train_new(config, "multi-user", held_out, train, val, train_subjects, [validator], portions, on_epoch)
 
 
 def transfer(config: ExperimentConfig, base: Trained, data: dict, mode: str, on_epoch=None) -> Trained:
@@ -141,8 +146,9 @@ def transfer(config: ExperimentConfig, base: Trained, data: dict, mode: str, on_
     history = fit(model, _normalised(calibration, base.normalizer), None, base.model.target_std, settings,
                   train_only_head=(mode == "head"), on_epoch=on_epoch)
     model.target_std = base.model.target_std
+    portions = {**base.train_portions, base.subject: (0.0, config.transfer_fraction)}
     return Trained(f"transfer-{mode}", base.subject, model, base.normalizer,
-                   base.train_subjects + [base.subject], base.val_subjects, history)
+                   base.train_subjects + [base.subject], base.val_subjects, history, portions)
 
 
 def evaluate(config: ExperimentConfig, trained: Trained, test: Examples) -> tuple[dict, np.ndarray]:

@@ -99,7 +99,8 @@ class Experiment:
         result = json.loads(self.run_path(approach, subject).read_text())
         # The loss scale for fine-tuning: the spread of the training targets, kept in the card.
         model.target_std = np.asarray(card["training"]["target_std"], dtype=np.float32)
-        return A.Trained(approach, subject, model, normalizer, result["train_subjects"], result["val_subjects"], {})
+        portions = {s: tuple(p) for s, p in card["training"]["portions"].items()}
+        return A.Trained(approach, subject, model, normalizer, result["train_subjects"], result["val_subjects"], {}, portions)
 
     def run(self, approach_names, subjects, on_step=None) -> list[dict]:
         """Run the named approaches for each held-out subject; returns the new results."""

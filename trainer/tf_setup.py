@@ -15,22 +15,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 @contextlib.contextmanager
-def _quiet_native_stderr():
-    """Mute fd 2 while TensorFlow's native libraries load: they print CUDA-probe lines through
-    absl before any log level applies, which would bury a command's one-line error messages.
-    Python exceptions are unaffected (they are raised, and printed after fd 2 is restored)."""
-    saved = os.dup(2)
+def quiet_native_stderr(fds=(2,)):
+    """Mute file descriptors (default: stderr) around native code that prints on its own: CUDA
+    probes while TensorFlow loads, the TFLite converter's and TFLM's diagnostics. They would bury a
+    command's one-line error messages. Python exceptions are unaffected (raised, then printed after
+    the descriptors are restored)."""
+    saved = [os.dup(fd) for fd in fds]
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, 2)
+        for fd in fds:
+            os.dup2(devnull, fd)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        for fd, copy in zip(fds, saved):
+            os.dup2(copy, fd)
+            os.close(copy)
         os.close(devnull)
 
 
-with _quiet_native_stderr():
+with quiet_native_stderr():
     import tensorflow as tf  # noqa: E402
     import tf_keras as keras  # noqa: E402
 

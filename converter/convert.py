@@ -1,0 +1,151 @@
+"""`convert_bundle`: a trained bundle → int8 TFLite model checked in TFLM, C sources, head blob, report.
+
+Writes into the bundle:
+    model_int8.tflite       the backbone, full int8
+    head.bin                the default head in the device's blob layout (see head_blob.py)
+    test_vectors.npz        int8 inputs and TFLM's int8 outputs (reused by firmware tests)
+    conversion.json         accuracy float vs int8, sizes, arena, ops, quantisation
+    c/                      model_data.c/.h, model_config.h, head_default.c/.h, test_vectors.h
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from trainer.bundle import load_bundle
+from trainer.data.atomic import atomic_path, write_text_atomic
+from trainer.fit import predict
+from trainer.metrics import joint_metrics, mean_over_joints
+from trainer.models import DEPLOYABLE
+from trainer.models.cost import model_cost
+from trainer.models.head import HEAD_NAME
+
+from . import emit, tflm
+from .backbone import apply_head, backbone_model, head_weights
+from .data import calibration_windows, held_out_windows
+from .head_blob import Head
+from .quantize import quantization_aware_finetune, to_int8_flatbuffer
+
+CALIBRATION_WINDOWS = 400   # representative windows for PTQ calibration
+QAT_WINDOWS = 6000          # training windows for the short quantisation-aware fine-tune
+TEST_VECTORS = 8
+FIDELITY_WINDOWS = 500  # training windows on which --qat is compared with post-training
+EVAL_EVERY = 2              # score every 2nd held-out window (TFLM runs one window per invoke)
+
+
+def _angles(outputs: np.ndarray, quant: dict, kernel, bias) -> np.ndarray:
+    """int8 backbone outputs → float embedding → float head → angles, as the device computes them."""
+    embedding = (outputs.astype(np.float32) - quant["output_zero_point"]) * quant["output_scale"]
+    return apply_head(embedding, kernel, bias)
+
+
+def _int8_angles(flatbuffer: bytes, x: np.ndarray, kernel, bias) -> np.ndarray:
+    quant = tflm.io_quantization(flatbuffer)
+    outputs = tflm.run(flatbuffer, tflm.quantize_input(x, quant["input_scale"], quant["input_zero_point"]))
+    return _angles(outputs, quant, kernel, bias)
+
+
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x))))
+
+
+def model_hash(flatbuffer: bytes) -> bytes:
+    """What the device and its heads are matched on: first 8 bytes of SHA-256 of the flatbuffer."""
+    return hashlib.sha256(flatbuffer).digest()[:8]
+
+
+def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step=None) -> dict:
+    bundle = Path(bundle)
+    step = on_step or (lambda text: None)
+    started = time.perf_counter()
+    model, card, normalizer = load_bundle(bundle)
+    if card["model"] not in DEPLOYABLE:
+        raise ValueError(f"{bundle}: model {card['model']!r} is a float reference; only "
+                         f"{', '.join(sorted(DEPLOYABLE))} can be converted for the device")
+    step("loading calibration data")
+    # The same random spread of training windows calibrates every conversion of this bundle.
+    representative = calibration_windows(card, normalizer, CALIBRATION_WINDOWS).x
+    kernel, bias = head_weights(model)
+    step("converting to int8")
+    flatbuffer = to_int8_flatbuffer(backbone_model(model, batch_size=1), representative)
+    tflm.check_supported(flatbuffer)
+    choice = {"method": "ptq"}
+    if qat:
+        step(f"quantisation-aware fine-tuning ({qat_epochs} epochs)")
+        calibration = calibration_windows(card, normalizer, QAT_WINDOWS)
+        backbone = quantization_aware_finetune(model, calibration.x, np.asarray(card["training"]["target_std"]),
+                                               epochs=qat_epochs)
+        candidate = to_int8_flatbuffer(backbone, representative)
+        tflm.check_supported(candidate)
+        # Keep QAT only if, on the training windows, it reproduces the float model more closely.
+        check = calibration.x[::max(1, len(calibration) // FIDELITY_WINDOWS)]
+        reference = predict(model, check)
+        ptq_error, qat_error = (_rms(_int8_angles(fb, check, kernel, bias) - reference) for fb in (flatbuffer, candidate))
+        choice = {"method": "qat" if qat_error <= ptq_error else "ptq", "qat_requested": True,
+                  "training_windows_rms_difference_deg": {"ptq": ptq_error, "qat": qat_error}}
+        if qat_error <= ptq_error:
+            flatbuffer = candidate
+    ops = tflm.check_supported(flatbuffer)
+    quant = tflm.io_quantization(flatbuffer)
+
+    step("checking in TensorFlow Lite Micro")
+    test = held_out_windows(card, normalizer, every=EVAL_EVERY)
+    inputs = tflm.quantize_input(test.x, quant["input_scale"], quant["input_zero_point"])
+    outputs = tflm.run(flatbuffer, inputs)
+    int8_angles = _angles(outputs, quant, kernel, bias)
+    float_angles = predict(model, test.x)
+    names = [o["name"] for o in card["outputs"]]
+    float_metrics = joint_metrics(test.y, float_angles, names)
+    int8_metrics = joint_metrics(test.y, int8_angles, names)
+    arena = tflm.smallest_arena(flatbuffer)
+
+    step("writing sources")
+    digest = model_hash(flatbuffer)
+    head = Head(kernel, bias, digest, head_id=0)
+    pick = np.linspace(0, len(inputs) - 1, TEST_VECTORS).astype(int)
+    data_h, data_c = emit.model_data(flatbuffer)
+    head_h, head_c = emit.head_default(kernel, bias)
+    note = (f"{card['model']} model, {card['approach']} for {card['subject']}, "
+            f"{'QAT' if choice['method'] == 'qat' else 'post-training'} int8 backbone")
+    emit.write_sources(bundle / "c", {
+        "model_data.h": data_h, "model_data.c": data_c,
+        "model_config.h": emit.model_config(card, quant, normalizer, arena, digest, note),
+        "head_default.h": head_h, "head_default.c": head_c,
+        "test_vectors.h": emit.test_vectors(inputs[pick], outputs[pick])})
+    with atomic_path(bundle / "model_int8.tflite") as tmp:
+        tmp.write_bytes(flatbuffer)
+    with atomic_path(bundle / "head.bin") as tmp:
+        tmp.write_bytes(head.to_bytes())
+    with atomic_path(bundle / "test_vectors.npz") as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, inputs=inputs[pick], outputs=outputs[pick])
+
+    cost = model_cost(model, exclude=(HEAD_NAME,))
+    weights_bytes = cost["parameters"]  # one byte each in int8 (int32 biases make it slightly more)
+    report = {
+        **choice,
+        "model_hash": digest.hex(),
+        "ops": ops,
+        "quantization": quant,
+        "accuracy": {
+            "held_out_subject": card["subject"], "windows": int(len(test)),
+            "float_rmse_deg": {j: m["rmse_deg"] for j, m in float_metrics.items()},
+            "int8_rmse_deg": {j: m["rmse_deg"] for j, m in int8_metrics.items()},
+            "float_mean_rmse_deg": mean_over_joints(float_metrics),
+            "int8_mean_rmse_deg": mean_over_joints(int8_metrics),
+            "mean_rmse_change_deg": mean_over_joints(int8_metrics) - mean_over_joints(float_metrics),
+            "rms_difference_deg": float(np.sqrt(np.mean((int8_angles - float_angles) ** 2))),
+            "max_abs_difference_deg": float(np.abs(int8_angles - float_angles).max()),
+        },
+        "size": {"flatbuffer_bytes": len(flatbuffer), "backbone_weights_bytes_int8": weights_bytes,
+                 "head_bytes_float32": int(4 * (kernel.size + bias.size)), "arena_bytes": arena,
+                 "recorded_allocations": tflm.recorded_allocations(flatbuffer).strip().splitlines(),
+                 "backbone_macs": cost["macs"], "backbone_parameters": cost["parameters"]},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    write_text_atomic(bundle / "conversion.json", json.dumps(report, indent=1))
+    return report
