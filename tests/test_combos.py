@@ -24,3 +24,7 @@ def test_combos_run_in_parallel_rank_and_resume(tmp_path):
     assert again["overall"] == ranking["overall"]
     assert "| 1 |" in (tmp_path / "out" / "combos.md").read_text()
     assert json.loads((tmp_path / "out" / "combos.json").read_text())["overall"] == ranking["overall"]
+    from trainer.report import build_report
+
+    page = build_report(tmp_path / "out").read_text()
+    assert "IMU combinations" in page and "data:image/png;base64," in page

@@ -97,17 +97,21 @@ def _table(markdown: str) -> str:
 
 def build_report(out: Path) -> Path:
     out = Path(out)
-    summary = collect(out)
+    has_runs, has_combos = any(out.glob("runs/*/*.json")), (out / "combos.json").exists()
+    if not has_runs and not has_combos:
+        raise FileNotFoundError(f"{out} has no results yet (runs/*/*.json or combos.json)")
     figures = out / "figures"
-    parts = ["<h1>kinedge results</h1>", f"<p>{html.escape(str(out))}</p>",
-             "<h2>Accuracy</h2><p>RMSE in degrees, mean ± sd over held-out subjects; every approach is scored "
-             "on the last part of each of the subject's trials.</p>", _table(markdown_table(summary)),
-             _img(plot_rmse_bars(summary, figures / "rmse_by_approach.png"))]
-    subjects = next(iter(summary.values()))["subjects"]
-    curves = plot_curves(out, subjects[0], figures / f"curves_{subjects[0]}.png")
-    if curves:
-        parts += [f"<h2>Held-out subject {html.escape(subjects[0])}</h2>", _img(curves)]
-    if (out / "combos.json").exists():
+    parts = ["<h1>kinedge results</h1>", f"<p>{html.escape(str(out))}</p>"]
+    if has_runs:
+        summary = collect(out)
+        parts += ["<h2>Accuracy</h2><p>RMSE in degrees, mean ± sd over held-out subjects; every approach is scored "
+                  "on the last part of each of the subject's trials.</p>", _table(markdown_table(summary)),
+                  _img(plot_rmse_bars(summary, figures / "rmse_by_approach.png"))]
+        subjects = next(iter(summary.values()))["subjects"]
+        curves = plot_curves(out, subjects[0], figures / f"curves_{subjects[0]}.png")
+        if curves:
+            parts += [f"<h2>Held-out subject {html.escape(subjects[0])}</h2>", _img(curves)]
+    if has_combos:
         from .combos import ranking_table
 
         ranking = json.loads((out / "combos.json").read_text())

@@ -127,17 +127,14 @@ WINDOW, WINDOW_STRIDE, HOP = 60, 6, 5
 
 
 def _windows(recordings, lo: float, hi: float):
+    """Flattened windows (every WINDOW_STRIDE-th sample) and their causal targets."""
     from ..data.schema import imu_channels
+    from ..windows import Examples, make_windows
 
-    channels = imu_channels(EFFECT_CHANNELS)
-    xs, ys = [], []
-    for recording in recordings:
-        x = recording.data[channels].to_numpy(dtype=float)
-        y = recording.data[list(EFFECT_TARGETS)].to_numpy(dtype=float)
-        ends = np.arange(max(int(lo * len(x)), WINDOW), int(hi * len(x)), HOP)
-        xs.append(np.stack([x[i - WINDOW + 1:i + 1:WINDOW_STRIDE].ravel() for i in ends]))
-        ys.append(y[ends])
-    return np.vstack(xs), np.vstack(ys)
+    examples = Examples.concat([make_windows(r, imu_channels(EFFECT_CHANNELS), list(EFFECT_TARGETS), WINDOW, HOP, lo, hi)
+                                for r in recordings])
+    x = examples.x[:, WINDOW_STRIDE - 1::WINDOW_STRIDE, :]
+    return x.reshape(len(x), -1).astype(np.float64), examples.y.astype(np.float64)
 
 
 def _fit_ridge(x, y, lam: float = 1.0):
