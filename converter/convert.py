@@ -72,7 +72,7 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
     kernel, bias = head_weights(model)
     step("converting to int8")
     flatbuffer = to_int8_flatbuffer(backbone_model(model, batch_size=1), representative)
-    tflm.check_supported(flatbuffer)
+    ops = tflm.check_supported(flatbuffer)
     choice = {"method": "ptq"}
     if qat:
         step(f"quantisation-aware fine-tuning ({qat_epochs} epochs)")
@@ -80,7 +80,7 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
         backbone = quantization_aware_finetune(model, calibration.x, np.asarray(card["training"]["target_std"]),
                                                epochs=qat_epochs)
         candidate = to_int8_flatbuffer(backbone, representative)
-        tflm.check_supported(candidate)
+        candidate_ops = tflm.check_supported(candidate)
         # Keep QAT only if, on the training windows, it reproduces the float model more closely.
         check = calibration.x[::max(1, len(calibration) // FIDELITY_WINDOWS)]
         reference = predict(model, check)
@@ -88,8 +88,7 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
         choice = {"method": "qat" if qat_error <= ptq_error else "ptq", "qat_requested": True,
                   "training_windows_rms_difference_deg": {"ptq": ptq_error, "qat": qat_error}}
         if qat_error <= ptq_error:
-            flatbuffer = candidate
-    ops = tflm.check_supported(flatbuffer)
+            flatbuffer, ops = candidate, candidate_ops
     quant = tflm.io_quantization(flatbuffer)
 
     step("checking in TensorFlow Lite Micro")
@@ -138,7 +137,7 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
             "float_mean_rmse_deg": mean_over_joints(float_metrics),
             "int8_mean_rmse_deg": mean_over_joints(int8_metrics),
             "mean_rmse_change_deg": mean_over_joints(int8_metrics) - mean_over_joints(float_metrics),
-            "rms_difference_deg": float(np.sqrt(np.mean((int8_angles - float_angles) ** 2))),
+            "rms_difference_deg": _rms(int8_angles - float_angles),
             "max_abs_difference_deg": float(np.abs(int8_angles - float_angles).max()),
         },
         "size": {"flatbuffer_bytes": len(flatbuffer), "backbone_weights_bytes_int8": weights_bytes,

@@ -19,7 +19,8 @@ from .fit import FitSettings, fit, predict
 from .metrics import joint_metrics
 from .models import make_model
 from .tf_setup import keras, seed_everything
-from .windows import Examples, Normalizer, channels_for, make_windows, placement_segments, side_angles
+from .data.schema import imu_channels
+from .windows import Examples, Normalizer, make_windows, placement_segments, side_angles
 
 APPROACHES = ("single-user", "multi-user", "transfer-head", "transfer-full")
 
@@ -45,7 +46,7 @@ class ExperimentConfig:
 
     @property
     def channels(self) -> list[str]:
-        return channels_for(self.segments)
+        return imu_channels(self.segments)
 
     @property
     def targets(self) -> list[str]:

@@ -68,7 +68,7 @@ class Experiment:
         sample_rate = self.data[trained.subject][0].sample_rate
         card = make_card(self.config, trained, sample_rate, self.provenance(), metrics)
         write_bundle(self.bundle_path(trained.approach, trained.subject), trained.model, card)
-        self.save_predictions(trained.approach, trained.subject, test, predictions)
+        self.save_predictions(trained.approach, trained.subject, test.y, test.trial, predictions)
         result = {"approach": trained.approach, "subject": trained.subject, "metrics": metrics,
                   "train_subjects": trained.train_subjects, "val_subjects": trained.val_subjects,
                   "test_windows": int(len(test)), "parameters": card["parameters"],
@@ -76,19 +76,19 @@ class Experiment:
         self._write_json(self.run_path(trained.approach, trained.subject), result)
         return result
 
-    def save_predictions(self, approach, subject, test, predictions):
+    def save_predictions(self, approach, subject, y_true, trial, predictions):
         path = self.run_path(approach, subject).with_suffix(".npz")
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:
-                np.savez(f, y_true=test.y, y_pred=predictions.astype(np.float32), trial=test.trial,
+                np.savez(f, y_true=y_true, y_pred=predictions.astype(np.float32), trial=trial,
                          targets=np.array(self.config.targets))
 
-    def record_external(self, approach: str, subject: str, metrics: dict, test, predictions, extra: dict):
+    def record_external(self, approach: str, subject: str, metrics: dict, y_true, trial, predictions, extra: dict):
         """Results of a method that is not a Keras model (the classical baseline)."""
-        self.save_predictions(approach, subject, test, predictions)
+        self.save_predictions(approach, subject, y_true, trial, predictions)
         self._write_json(self.run_path(approach, subject),
                          {"approach": approach, "subject": subject, "metrics": metrics,
-                          "test_windows": int(len(test)), **extra})
+                          "test_windows": int(len(y_true)), **extra})
 
     def _write_json(self, path: Path, obj: dict):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +135,6 @@ class Experiment:
 def run_baseline(experiment: Experiment, subjects, on_step=None) -> list[dict]:
     from .baseline import CHAIN, score_subject
     from .metrics import joint_metrics
-    from .windows import Examples
 
     new = []
     for subject in subjects:
@@ -144,9 +143,8 @@ def run_baseline(experiment: Experiment, subjects, on_step=None) -> list[dict]:
         if on_step:
             on_step("baseline", subject)
         y_true, y_pred, trial = score_subject(experiment.config, experiment.data[subject])
-        test = Examples(np.empty((len(y_true), 0, 0), np.float32), y_true, np.full(len(y_true), subject), trial)
         metrics = joint_metrics(y_true, y_pred, experiment.config.targets)
-        experiment.record_external("baseline", subject, metrics, test, y_pred,
+        experiment.record_external("baseline", subject, metrics, y_true, trial, y_pred,
                                    {"method": "imufusion AHRS + static calibration + hinge heading",
                                     "imus": [p if p == "pelvis" else f"{p}_{experiment.config.side}" for p in CHAIN]})
         new.append({"approach": "baseline", "subject": subject, "metrics": metrics})

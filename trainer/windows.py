@@ -101,6 +101,3 @@ class Normalizer:
     def from_json(cls, d: dict) -> "Normalizer":
         return cls(np.array(d["mean"], np.float32), np.array(d["std"], np.float32))
 
-
-def channels_for(segments) -> list[str]:
-    return imu_channels(segments)
