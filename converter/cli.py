@@ -24,6 +24,10 @@ def describe(report: dict) -> str:
     lines.append(f"size: flatbuffer {s['flatbuffer_bytes']} B, int8 weights {s['backbone_weights_bytes_int8']} B, "
                  f"float head {s['head_bytes_float32']} B, TFLM arena {s['arena_bytes']} B, "
                  f"{s['backbone_macs']} MACs per inference")
+    if report.get("aot"):
+        aot = report["aot"]
+        lines.append(f"AOT engine: model_aot.c, activations {aot['arena_bytes']} B in one static buffer "
+                     f"({aot['unshared_activation_bytes']} B unshared), bit-exact with TFLM on {aot['checked_inputs']} inputs")
     return "\n".join(lines)
 
 
@@ -32,14 +36,17 @@ def describe(report: dict) -> str:
 @click.option("--qat", is_flag=True, help="Also try quantisation-aware fine-tuning (distilled from the float model, head frozen); "
               "the int8 model closer to float on the training windows is kept.")
 @click.option("--qat-epochs", default=3, show_default=True)
-def convert(bundle, qat, qat_epochs):
+@click.option("--engine", type=click.Choice(["aot", "tflm"]), default="aot", show_default=True,
+              help="aot: also generate model_aot.c for the firmware's own int8 kernels, after checking it gives "
+                   "TFLM's exact outputs (needs a C compiler); tflm: only the flatbuffer array for the TFLM interpreter.")
+def convert(bundle, qat, qat_epochs, engine):
     """Convert a model bundle's backbone to full int8 for TensorFlow Lite Micro.
 
     Checks it in the TFLM interpreter (float vs int8 accuracy, smallest arena), and writes the
-    .tflite, C sources (model_data.c, model_config.h, head_default.c, test_vectors.h), the head
-    blob (head.bin) and conversion.json into the bundle.
+    .tflite, C sources (model_data.c, model_config.h, head_default.c, test_vectors.h, and with the
+    AOT engine model_aot.c/.h), the head blob (head.bin) and conversion.json into the bundle.
     """
     from .convert import convert_bundle
 
-    report = convert_bundle(bundle, qat=qat, qat_epochs=qat_epochs, on_step=lambda text: click.echo(f"... {text}"))
+    report = convert_bundle(bundle, qat=qat, qat_epochs=qat_epochs, engine=engine, on_step=lambda text: click.echo(f"... {text}"))
     click.echo(describe(report))

@@ -4,8 +4,9 @@ Writes into the bundle:
     model_int8.tflite       the backbone, full int8
     head.bin                the default head in the device's blob layout (see head_blob.py)
     test_vectors.npz        int8 inputs and TFLM's int8 outputs (reused by firmware tests)
-    conversion.json         accuracy float vs int8, sizes, arena, ops, quantisation
-    c/                      model_data.c/.h, model_config.h, head_default.c/.h, test_vectors.h
+    conversion.json         accuracy float vs int8, sizes, arena, ops, quantisation, AOT check
+    c/                      model_data.c/.h, model_config.h, head_default.c/.h, test_vectors.h,
+                            and for the AOT engine model_aot.c/.h (checked bit-exact against TFLM first)
 """
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ from trainer.models.cost import model_cost
 from trainer.models.head import HEAD_NAME
 
 from . import emit, tflm
+from .aot import check as aot_check
+from .aot.codegen import generate as generate_aot
+from .aot.host import HostModel
 from .backbone import apply_head, backbone_model, head_weights
 from .data import calibration_windows, held_out_windows
 from .head_blob import Head
@@ -58,7 +62,26 @@ def model_hash(flatbuffer: bytes) -> bytes:
     return hashlib.sha256(flatbuffer).digest()[:8]
 
 
-def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step=None) -> dict:
+ENGINES = ("aot", "tflm")
+
+
+def check_aot(flatbuffer: bytes, inputs: np.ndarray, outputs: np.ndarray) -> tuple[object, dict]:
+    """Generate the AOT engine's C and require TFLM's exact outputs on the given windows (with
+    their TFLM outputs) and on 1000 random inputs, compiled for this computer."""
+    generated = generate_aot(flatbuffer)
+    model = HostModel(generated)
+    random = aot_check.random_inputs(generated)
+    on_windows = aot_check.compare(model.run(inputs), outputs)
+    on_random = aot_check.compare(model.run(random), tflm.run(flatbuffer, random))
+    for name, result in (("held-out windows", on_windows), ("random inputs", on_random)):
+        if not result.exact:
+            raise RuntimeError(f"the AOT engine differs from TFLM on {result.mismatched_inputs} of {result.inputs} "
+                               f"{name} (largest difference {result.largest_difference}); not writing its sources")
+    return generated, {"arena_bytes": generated.arena_bytes, "unshared_activation_bytes": generated.plan.naive_bytes(),
+                       "checked_inputs": on_windows.inputs + on_random.inputs, "mismatches": 0}
+
+
+def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step=None, engine: str = "aot") -> dict:
     bundle = Path(bundle)
     step = on_step or (lambda text: None)
     started = time.perf_counter()
@@ -101,6 +124,13 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
     float_metrics = joint_metrics(test.y, float_angles, names)
     int8_metrics = joint_metrics(test.y, int8_angles, names)
     arena = tflm.smallest_arena(flatbuffer)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    aot_sources, aot_report = {}, None
+    if engine == "aot":
+        step("generating the AOT engine's C and checking it bit-exact against TFLM")
+        generated, aot_report = check_aot(flatbuffer, inputs, outputs)
+        aot_sources = {"model_aot.h": generated.header, "model_aot.c": generated.source}
 
     step("writing sources")
     digest = model_hash(flatbuffer)
@@ -114,7 +144,10 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
         "model_data.h": data_h, "model_data.c": data_c,
         "model_config.h": emit.model_config(card, quant, normalizer, arena, digest, note),
         "head_default.h": head_h, "head_default.c": head_c,
-        "test_vectors.h": emit.test_vectors(inputs[pick], outputs[pick])})
+        "test_vectors.h": emit.test_vectors(inputs[pick], outputs[pick]), **aot_sources})
+    if engine != "aot":  # sources from an earlier AOT conversion would not match this model
+        for name in ("model_aot.c", "model_aot.h"):
+            (bundle / "c" / name).unlink(missing_ok=True)
     with atomic_path(bundle / "model_int8.tflite") as tmp:
         tmp.write_bytes(flatbuffer)
     with atomic_path(bundle / "head.bin") as tmp:
@@ -144,6 +177,8 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
                  "head_bytes_float32": int(4 * (kernel.size + bias.size)), "arena_bytes": arena,
                  "recorded_allocations": tflm.recorded_allocations(flatbuffer).strip().splitlines(),
                  "backbone_macs": cost["macs"], "backbone_parameters": cost["parameters"]},
+        "engine": engine,
+        "aot": aot_report,
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_text_atomic(bundle / "conversion.json", json.dumps(report, indent=1))

@@ -15,18 +15,28 @@ from .backbone import backbone_model
 def to_int8_flatbuffer(backbone: keras.Model, representative: np.ndarray) -> bytes:
     """int8 in, int8 out, int8 weights (per-channel) and activations, calibrated on `representative`
     (normalised windows, (n, T, C))."""
-    x = as_input(representative).astype(np.float32)
+    return int8_flatbuffer(backbone, as_input(representative))
+
+
+def int8_flatbuffer(model: keras.Model, samples: np.ndarray, float_input: bool = False,
+                    per_channel_dense: bool = True) -> bytes:
+    """Any batch-1 Keras model → full-int8 TFLite with int8 output, calibrated on `samples` (shaped
+    like the model input, leading batch axis). float_input=True keeps a float32 input (the
+    converter then adds QUANTIZE); per_channel_dense=False gives per-tensor FULLY_CONNECTED weights."""
+    x = np.asarray(samples, dtype=np.float32)
 
     def dataset():
         for i in range(len(x)):
             yield [x[i:i + 1]]
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(backbone)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = dataset
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
+    converter.inference_input_type = tf.float32 if float_input else tf.int8
     converter.inference_output_type = tf.int8
+    if not per_channel_dense:
+        converter._experimental_disable_per_channel_quantization_for_dense_layers = True
     with warnings.catch_warnings(), quiet_native_stderr(fds=(1, 2)):
         warnings.simplefilter("ignore")  # "statistics for quantized inputs": the int8 input is ours
         return bytes(converter.convert())

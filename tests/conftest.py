@@ -28,6 +28,33 @@ def walk_recording():
     return synthesize_trial(profile, TrialSpec("walk", 1.0, 12.0), rng)
 
 
+@pytest.fixture(scope="session")
+def trained_edge_bundle(tmp_path_factory):
+    """A small but real trained edge-model bundle (transfer-head for S01, 4 synthetic people)."""
+    from trainer.approaches import ExperimentConfig
+    from trainer.experiment import Experiment
+    from trainer.fit import FitSettings
+    from trainer.synth.dataset import synthesize_dataset
+
+    root = tmp_path_factory.mktemp("edge")
+    data = synthesize_dataset(root / "ds", subjects=4, minutes=1.0, seed=2, jobs=2)
+    experiment = Experiment(data, root / "results", ExperimentConfig(fit=FitSettings(epochs=15, patience=4)))
+    experiment.run(["transfer-head"], ["S01"])
+    return experiment.bundle_path("transfer-head", "S01")
+
+
+@pytest.fixture(scope="session")
+def converted_edge(trained_edge_bundle, tmp_path_factory):
+    """That bundle converted (post-training int8, AOT engine): (folder, conversion report)."""
+    import shutil
+
+    from converter.convert import convert_bundle
+
+    folder = tmp_path_factory.mktemp("ptq") / "bundle"
+    shutil.copytree(trained_edge_bundle, folder)
+    return folder, convert_bundle(folder)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

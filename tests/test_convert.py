@@ -10,29 +10,23 @@ from converter import tflm
 from converter.convert import convert_bundle
 from converter.head_blob import Head
 from test_cli_data import assert_one_line_error, run
-from trainer.approaches import ExperimentConfig
-from trainer.experiment import Experiment
-from trainer.fit import FitSettings
-from trainer.synth.dataset import synthesize_dataset
+from converter.aot import check
+from converter.aot.codegen import generate
+from converter.aot.host import HostModel
 
 OUTPUTS = ("model_int8.tflite", "head.bin", "test_vectors.npz", "c/model_data.c", "c/model_data.h",
-           "c/model_config.h", "c/head_default.c", "c/head_default.h", "c/test_vectors.h")
+           "c/model_config.h", "c/head_default.c", "c/head_default.h", "c/test_vectors.h",
+           "c/model_aot.c", "c/model_aot.h")
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    root = tmp_path_factory.mktemp("convert")
-    data = synthesize_dataset(root / "ds", subjects=4, minutes=1.0, seed=2, jobs=2)
-    experiment = Experiment(data, root / "results", ExperimentConfig(fit=FitSettings(epochs=15, patience=4)))
-    experiment.run(["transfer-head"], ["S01"])
-    return experiment.bundle_path("transfer-head", "S01")
+@pytest.fixture
+def bundle(trained_edge_bundle):
+    return trained_edge_bundle
 
 
-@pytest.fixture(scope="module")
-def ptq(bundle, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ptq") / "bundle"
-    shutil.copytree(bundle, folder)
-    return folder, convert_bundle(folder)
+@pytest.fixture
+def ptq(converted_edge):
+    return converted_edge
 
 
 def test_writes_every_output(ptq):
@@ -80,6 +74,28 @@ def test_qat_is_not_worse_than_ptq(ptq, bundle, tmp_path):
     # The head is untouched by QAT, so the default head blob is the bundle's head.
     np.testing.assert_array_equal(Head.from_bytes((folder / "head.bin").read_bytes()).kernel,
                                   np.load(bundle / "head.npz")["kernel"])
+
+
+def test_aot_sources_are_written_only_after_a_bit_exact_check(ptq):
+    folder, report = ptq
+    aot = report["aot"]
+    assert aot["mismatches"] == 0 and aot["checked_inputs"] >= 1000 + report["accuracy"]["windows"]
+    flatbuffer = (folder / "model_int8.tflite").read_bytes()
+    generated = generate(flatbuffer)
+    assert (folder / "c" / "model_aot.c").read_text() == generated.source
+    # Checked again here, on inputs the conversion did not see.
+    inputs = check.random_inputs(generated, seed=7)
+    assert check.compare(HostModel(generated).run(inputs), tflm.run(flatbuffer, inputs)).exact
+    # Activation RAM: a static buffer well under TFLM's arena for the same model (target: half).
+    assert aot["arena_bytes"] <= report["size"]["arena_bytes"] // 2
+
+
+def test_tflm_engine_leaves_no_stale_aot_sources(ptq, tmp_path):
+    folder = tmp_path / "tflm"
+    shutil.copytree(ptq[0], folder)
+    report = convert_bundle(folder, engine="tflm")
+    assert report["aot"] is None and report["engine"] == "tflm"
+    assert not (folder / "c" / "model_aot.c").exists() and (folder / "c" / "model_data.c").exists()
 
 
 def test_head_blob_carries_the_default_head_and_model_hash(ptq):
