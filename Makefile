@@ -34,8 +34,8 @@ system-packages:
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
-# In dependency order: train feeds convert, convert feeds aot_cost.
-BENCHMARKS := synth_speed load_real realism train combos convert aot_cost
+# In dependency order: train feeds convert, convert feeds aot_cost and firmware.
+BENCHMARKS := synth_speed load_real realism train combos convert aot_cost firmware
 
 bench: $(STAMP)
 	for script in $(BENCHMARKS); do $(BIN)/python bench/$$script.py || exit 1; done

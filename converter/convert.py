@@ -137,7 +137,8 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
     head = Head(kernel, bias, digest, head_id=0)
     pick = np.linspace(0, len(inputs) - 1, TEST_VECTORS).astype(int)
     data_h, data_c = emit.model_data(flatbuffer)
-    head_h, head_c = emit.head_default(kernel, bias)
+    head_blob = head.to_bytes()
+    head_h, head_c = emit.head_default(kernel, bias, int.from_bytes(head_blob[-4:], "little"))
     note = (f"{card['model']} model, {card['approach']} for {card['subject']}, "
             f"{'QAT' if choice['method'] == 'qat' else 'post-training'} int8 backbone")
     emit.write_sources(bundle / "c", {
@@ -151,7 +152,7 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
     with atomic_path(bundle / "model_int8.tflite") as tmp:
         tmp.write_bytes(flatbuffer)
     with atomic_path(bundle / "head.bin") as tmp:
-        tmp.write_bytes(head.to_bytes())
+        tmp.write_bytes(head_blob)
     with atomic_path(bundle / "test_vectors.npz") as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, inputs=inputs[pick], outputs=outputs[pick])

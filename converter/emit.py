@@ -44,11 +44,17 @@ def model_data(flatbuffer: bytes) -> tuple[str, str]:
     return header, source
 
 
-def model_config(card: dict, quant: dict, normalizer, arena_size: int, model_hash: bytes, approach_note: str) -> str:
-    n = len(card["channels"])
-    # Normalisation folded into input quantisation: q = round(x * mul + add), clamped to int8.
+def folded_input(normalizer, quant: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Normalisation folded into the input quantisation, as the float32 constants the device uses:
+    q = clamp(floor(x * mul + add + 0.5), -128, 127) (firmware/core/normalize.c)."""
     mul = 1.0 / (normalizer.std.astype(np.float64) * quant["input_scale"])
     add = quant["input_zero_point"] - normalizer.mean.astype(np.float64) * mul
+    return mul.astype(np.float32), add.astype(np.float32)
+
+
+def model_config(card: dict, quant: dict, normalizer, arena_size: int, model_hash: bytes, approach_note: str) -> str:
+    n = len(card["channels"])
+    mul, add = folded_input(normalizer, quant)
     outputs = [o["name"] for o in card["outputs"]]
     lines = [BANNER, "#ifndef KINEDGE_MODEL_CONFIG_H", "#define KINEDGE_MODEL_CONFIG_H", "",
              f"/* {approach_note} */", "",
@@ -75,7 +81,7 @@ def model_config(card: dict, quant: dict, normalizer, arena_size: int, model_has
              '#define KINEDGE_OUTPUT_UNITS {' + _strings(o["unit"] for o in card["outputs"]) + "}",
              "",
              "/* Per-channel normalisation (x - mean) / std, and the same folded into the int8 input:",
-             "   q = clamp(round(x * KINEDGE_INPUT_MUL[c] + KINEDGE_INPUT_ADD[c]), -128, 127). */",
+             "   q = clamp(floor(x * KINEDGE_INPUT_MUL[c] + KINEDGE_INPUT_ADD[c] + 0.5), -128, 127) in float32. */",
              "#define KINEDGE_NORM_MEAN {" + ", ".join(c_float(v) for v in normalizer.mean) + "}",
              "#define KINEDGE_NORM_STD {" + ", ".join(c_float(v) for v in normalizer.std) + "}",
              "#define KINEDGE_INPUT_MUL {" + ", ".join(c_float(v) for v in mul) + "}",
@@ -84,9 +90,12 @@ def model_config(card: dict, quant: dict, normalizer, arena_size: int, model_has
     return "\n".join(lines)
 
 
-def head_default(kernel: np.ndarray, bias: np.ndarray) -> tuple[str, str]:
+def head_default(kernel: np.ndarray, bias: np.ndarray, blob_crc: int) -> tuple[str, str]:
+    """The compiled-in head; blob_crc is the CRC-32 of the same head as a blob (head.bin), which
+    the device reports for it."""
     e, k = kernel.shape
     header = BANNER + ("#ifndef KINEDGE_HEAD_DEFAULT_H\n#define KINEDGE_HEAD_DEFAULT_H\n\n"
+                       f"#define KINEDGE_HEAD_DEFAULT_CRC 0x{blob_crc:08x}u\n\n"
                        "/* Row-major: out[k] = sum_e embedding[e] * kernel[e * N_OUTPUTS + k] + bias[k]. */\n"
                        f"extern const float kinedge_head_default_kernel[{e * k}];\n"
                        f"extern const float kinedge_head_default_bias[{k}];\n\n#endif\n")

@@ -3,7 +3,7 @@
 #include <string.h>
 
 enum { SYS_OPEN = 0x01, SYS_CLOSE = 0x02, SYS_WRITE0 = 0x04, SYS_WRITE = 0x05, SYS_READ = 0x06,
-       SYS_EXIT_EXTENDED = 0x20 };
+       SYS_SEEK = 0x0A, SYS_EXIT_EXTENDED = 0x20 };
 
 static int call(int op, void *arg) {
   register int r0 __asm__("r0") = op;
@@ -30,6 +30,11 @@ int sh_read(int handle, void *buffer, int length) {
 int sh_write(int handle, const void *buffer, int length) {
   uint32_t block[3] = {(uint32_t)handle, (uint32_t)buffer, (uint32_t)length};
   return call(SYS_WRITE, block);
+}
+
+int sh_seek(int handle, int position) {
+  uint32_t block[2] = {(uint32_t)handle, (uint32_t)position};
+  return call(SYS_SEEK, block);
 }
 
 void sh_print(const char *text) { call(SYS_WRITE0, (void *)text); }

@@ -1,0 +1,103 @@
+/* board.h for QEMU's mps2-an386: protocol on UART0, the IMU link on UART1, head storage in a host
+   file through semihosting (it survives resets and restarts of the emulator), time from SysTick. */
+#include <stddef.h>
+
+#include "board.h"
+#include "board_qemu.h"
+#include "instruction_counter.h"
+#include "semihosting.h"
+
+#define STORAGE_FILE "kinedge_storage.bin"
+#define STORAGE_BYTES 8192u
+#define SYSTICK_HZ 25000000u /* the AN386 core clock QEMU drives SysTick with */
+
+extern uint32_t __data_load, __data_start, __data_end, __stack_top;
+
+cmsdk_uart protocol_uart, imu_uart;
+static uint32_t ticks_per_65536_instructions;
+static int storage = -1;
+
+void UART0RX_Handler(void) { uart_on_interrupt(&protocol_uart); }
+void UART1RX_Handler(void) { uart_on_interrupt(&imu_uart); }
+
+/* BENCH counts SysTick ticks itself with interrupts off: the 24-bit counter is extended by the
+   difference since the previous read (reads are far less than one wrap apart). Ticks are 1.6 per
+   instruction at -icount shift=6, so a count depends on where in that 5-instruction pattern a run
+   starts; board_bench_sync() starts every run at the same place, which makes counts repeat exactly. */
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+static uint32_t bench_last, bench_phase;
+static uint64_t bench_ticks;
+
+void board_bench_begin(void) {
+  __asm__ volatile("cpsid i" ::: "memory");
+  bench_last = SYST_CVR;
+}
+
+void board_bench_sync(void) {
+  uint32_t value;
+  /* 4 instructions per turn, coprime with the 5-instruction pattern: every position is visited. */
+  __asm__ volatile(
+      "1: ldr %0, [%1]\n"
+      "   and %0, %0, #7\n"
+      "   cmp %0, %2\n"
+      "   bne 1b\n"
+      : "=&r"(value)
+      : "r"(&SYST_CVR), "r"(bench_phase)
+      : "cc", "memory");
+}
+
+void board_bench_end(void) { __asm__ volatile("cpsie i" ::: "memory"); }
+
+uint64_t board_bench_counter(void) {
+  const uint32_t now = SYST_CVR;
+  bench_ticks += (bench_last - now) & 0xFFFFFFu;
+  bench_last = now;
+  return bench_ticks;
+}
+static void open_storage(void) {
+  storage = sh_open(STORAGE_FILE, SH_MODE_UPDATE_BINARY);
+  if (storage >= 0) return;
+  /* First boot: an erased (all 0xFF) storage file, as new flash would be. */
+  storage = sh_open(STORAGE_FILE, SH_MODE_CREATE_UPDATE_BINARY);
+  if (storage < 0) return;
+  uint8_t erased[256];
+  for (unsigned i = 0; i < sizeof erased; ++i) erased[i] = 0xFF;
+  for (uint32_t at = 0; at < STORAGE_BYTES; at += sizeof erased) sh_write(storage, erased, sizeof erased);
+}
+
+void board_init(void) {
+  ic_start();
+  ticks_per_65536_instructions = ic_calibrate();
+  bench_phase = SYST_CVR & 7u; /* a tick phase that occurs (see board_bench_sync) */
+  open_storage();
+  uart_init(&protocol_uart, 0x40004000u, 0);
+  uart_init(&imu_uart, 0x40005000u, 2);
+}
+
+const char *board_name(void) { return "qemu-mps2-an386"; }
+
+void board_write(const uint8_t *data, size_t length) { uart_write(&protocol_uart, data, (uint32_t)length); }
+
+uint32_t board_micros(void) { return (uint32_t)(ic_ticks() / (SYSTICK_HZ / 1000000u)); }
+
+uint64_t board_bench_units(uint64_t difference) { return ic_instructions(difference, ticks_per_65536_instructions); }
+const char *board_bench_unit(void) { return "instructions"; }
+int board_micros_are_real(void) { return 0; }
+
+uint32_t board_storage_size(void) { return STORAGE_BYTES; }
+
+int board_storage_read(uint32_t offset, void *data, uint32_t length) {
+  if (storage < 0 || offset + length > STORAGE_BYTES || sh_seek(storage, (int)offset)) return -1;
+  return sh_read(storage, data, (int)length) == 0 ? 0 : -1;
+}
+
+int board_storage_write(uint32_t offset, const void *data, uint32_t length) {
+  if (storage < 0 || offset + length > STORAGE_BYTES || sh_seek(storage, (int)offset)) return -1;
+  return sh_write(storage, data, (int)length) == 0 ? 0 : -1;
+}
+
+void board_memory_use(uint32_t *flash_bytes, uint32_t *ram_bytes) {
+  const uint32_t data = (uint32_t)((uintptr_t)&__data_end - (uintptr_t)&__data_start);
+  *flash_bytes = (uint32_t)(uintptr_t)&__data_load + data;
+  *ram_bytes = (uint32_t)((uintptr_t)&__stack_top - (uintptr_t)&__data_start);
+}

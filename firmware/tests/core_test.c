@@ -1,0 +1,158 @@
+/* Host tests of the portable core (native board, sanitizers on): CRC-32, COBS, the shared
+   protocol vectors, the estimate schedule, and the head store under torn writes. Prints the first
+   failure and exits 1. Run by tests/test_firmware_core.py. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_native.h"
+#include "cobs.h"
+#include "crc32.h"
+#include "device_state.h"
+#include "estimator.h"
+#include "head.h"
+#include "head_store.h"
+#include "protocol.h"
+
+#define CHECK(cond)                                                  \
+  do {                                                               \
+    if (!(cond)) {                                                   \
+      printf("FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+      exit(1);                                                       \
+    }                                                                \
+  } while (0)
+
+static size_t from_hex(const char *hex, uint8_t *out) {
+  size_t n = 0;
+  if (strcmp(hex, "-") == 0) return 0;
+  for (; hex[0] && hex[1]; hex += 2) {
+    unsigned v;
+    sscanf(hex, "%2x", &v);
+    out[n++] = (uint8_t)v;
+  }
+  return n;
+}
+
+static void test_crc_and_cobs(void) {
+  CHECK(crc32_update(0, "123456789", 9) == 0xCBF43926u);
+  CHECK(crc32_update(crc32_update(0, "1234", 4), "56789", 5) == 0xCBF43926u);
+  static uint8_t data[2000], encoded[COBS_MAX_ENCODED(2000)], decoded[2000];
+  unsigned seed = 1;
+  for (int trial = 0; trial < 200; ++trial) {
+    const size_t n = (size_t)(trial * 9 % 2000);
+    for (size_t i = 0; i < n; ++i) data[i] = (uint8_t)((seed = seed * 1103515245u + 12345u) >> 16) % (trial % 3 ? 256 : 3);
+    const size_t m = cobs_encode(data, n, encoded);
+    CHECK(m <= COBS_MAX_ENCODED(n) && memchr(encoded, 0, m) == NULL);
+    CHECK(cobs_decode(encoded, m, decoded) == (long)n && memcmp(data, decoded, n) == 0);
+  }
+}
+
+static void test_protocol_vectors(const char *path) {
+  FILE *f = fopen(path, "r");
+  CHECK(f != NULL);
+  static char line[8192], payload_hex[4096], wire_hex[4096];
+  static uint8_t payload[2048], wire[2048], encoded[PROTO_MAX_WIRE];
+  int checked = 0;
+  while (fgets(line, sizeof line, f)) {
+    unsigned type, sequence;
+    if (line[0] == '#' || sscanf(line, "%x %u %4095s %4095s", &type, &sequence, payload_hex, wire_hex) != 4) continue;
+    const size_t n = from_hex(payload_hex, payload), w = from_hex(wire_hex, wire);
+    CHECK(proto_encode((uint8_t)type, (uint16_t)sequence, payload, n, encoded) == w);
+    CHECK(memcmp(encoded, wire, w) == 0);
+    proto_reader reader = {0};
+    long body = 0;
+    for (size_t i = 0; i < w; ++i) body = proto_reader_push(&reader, wire[i]);
+    proto_frame frame;
+    CHECK(body > 0 && proto_parse(reader.buffer, (size_t)body, &frame) == 0);
+    CHECK(frame.type == type && frame.sequence == sequence && frame.length == n);
+    CHECK(n == 0 || memcmp(frame.payload, payload, n) == 0);
+    checked++;
+  }
+  fclose(f);
+  CHECK(checked >= 5);
+}
+
+static void test_estimate_schedule(void) {
+  estimator e;
+  estimator_reset(&e);
+  float sample[KINEDGE_N_CHANNELS] = {0};
+  int due = 0;
+  for (uint32_t i = 0; i < KINEDGE_WINDOW + 10 * KINEDGE_HOP; ++i) {
+    sample[0] = (float)i;
+    if (estimator_push(&e, sample)) {
+      CHECK(i + 1 >= KINEDGE_WINDOW && (i + 1 - KINEDGE_WINDOW) % KINEDGE_HOP == 0);
+      due++;
+    }
+  }
+  CHECK(due == 11);
+}
+
+/* A head blob like converter/head_blob.py makes, for this model. */
+static size_t make_blob(uint8_t *blob, uint32_t id, float bias0) {
+  static const uint8_t hash[8] = KINEDGE_MODEL_HASH_BYTES;
+  memset(blob, 0, HEAD_BLOB_BYTES);
+  memcpy(blob, "KEHD", 4);
+  put_u16(blob + 4, 1);
+  put_u16(blob + 6, HEAD_BLOB_HEADER);
+  memcpy(blob + 8, hash, 8);
+  put_u16(blob + 16, KINEDGE_EMBEDDING_SIZE);
+  put_u16(blob + 18, KINEDGE_N_OUTPUTS);
+  put_u32(blob + 20, id);
+  float values[KINEDGE_EMBEDDING_SIZE * KINEDGE_N_OUTPUTS + KINEDGE_N_OUTPUTS];
+  for (size_t i = 0; i < sizeof values / sizeof values[0]; ++i) values[i] = (float)i * 0.001f;
+  values[KINEDGE_EMBEDDING_SIZE * KINEDGE_N_OUTPUTS] = bias0;
+  memcpy(blob + HEAD_BLOB_HEADER, values, sizeof values);
+  put_u32(blob + HEAD_BLOB_BYTES - 4, crc32_update(0, blob, HEAD_BLOB_BYTES - 4));
+  return HEAD_BLOB_BYTES;
+}
+
+static void test_head_store_survives_torn_writes(void) {
+  static uint8_t blob[HEAD_BLOB_BYTES], scratch[HEAD_BLOB_BYTES];
+  head_t active, loaded;
+  native_storage_erase();
+  head_store_load(&active, scratch);
+  CHECK(active.source == HEAD_SOURCE_DEFAULT && active.id == 0);
+
+  make_blob(blob, 11, 1.5f);
+  CHECK(head_parse(blob, HEAD_BLOB_BYTES, &loaded) == 0);
+  CHECK(head_store_commit(blob, HEAD_BLOB_BYTES, &active) == 0 && active.id == 11);
+  head_store_load(&loaded, scratch);
+  CHECK(loaded.id == 11 && loaded.bias[0] == 1.5f && loaded.generation == active.generation);
+
+  /* A power cut at each write of the next commit: after "reboot" head 11 is still there. */
+  make_blob(blob, 12, 2.5f);
+  for (long cut = 0; cut < 3; ++cut) {
+    head_t running = loaded;
+    native_storage_fail_after(cut);
+    CHECK(head_store_commit(blob, HEAD_BLOB_BYTES, &running) == ERR_STORAGE);
+    native_storage_fail_after(-1);
+    head_store_load(&running, scratch);
+    CHECK(running.id == 11 && running.bias[0] == 1.5f);
+  }
+  /* Then a clean commit goes to the other slot, and the newer generation wins at load. */
+  CHECK(head_store_commit(blob, HEAD_BLOB_BYTES, &loaded) == 0);
+  head_store_load(&active, scratch);
+  CHECK(active.id == 12 && active.source != HEAD_SOURCE_DEFAULT);
+
+  /* Wrong model hash and wrong CRC are refused by the parser. */
+  make_blob(blob, 13, 0.0f);
+  blob[8] ^= 1;
+  put_u32(blob + HEAD_BLOB_BYTES - 4, crc32_update(0, blob, HEAD_BLOB_BYTES - 4));
+  CHECK(head_parse(blob, HEAD_BLOB_BYTES, &loaded) == ERR_HEAD_MODEL_MISMATCH);
+  blob[8] ^= 1;
+  CHECK(head_parse(blob, HEAD_BLOB_BYTES, &loaded) == ERR_HEAD_BAD_BLOB);
+
+  CHECK(head_store_reset(&active) == 0 && active.source == HEAD_SOURCE_DEFAULT);
+  head_store_load(&active, scratch);
+  CHECK(active.source == HEAD_SOURCE_DEFAULT);
+}
+
+int main(int argc, char **argv) {
+  CHECK(argc == 2);
+  test_crc_and_cobs();
+  test_protocol_vectors(argv[1]);
+  test_estimate_schedule();
+  test_head_store_survives_torn_writes();
+  printf("ok\n");
+  return 0;
+}
