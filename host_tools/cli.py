@@ -10,7 +10,9 @@ from trainer.cli import data
 from trainer.cli_train import baseline, combos, report, train
 from trainer.data.errors import DataError
 
+from .cli_device import bench, collect, devices, emulate, finetune, flash, info, monitor, push_head, replay, sync
 from .demo import demo
+from .errors import ToolError
 
 
 class KinedgeGroup(click.Group):
@@ -20,6 +22,9 @@ class KinedgeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (DataError, FileExistsError, FileNotFoundError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except (TimeoutError, ConnectionError, ToolError) as exc:
+            # The device and its tools (no answer, link lost, device refused, build or flash failed).
             raise click.ClickException(str(exc)) from None
         except ValueError as exc:
             # Library-level checks of user choices (unknown subject, too few subjects, ...).
@@ -41,6 +46,8 @@ cli.add_command(baseline)
 cli.add_command(combos)
 cli.add_command(report)
 cli.add_command(convert)
+for command in (devices, info, collect, sync, finetune, push_head, bench, replay, monitor, flash, emulate):
+    cli.add_command(command)
 cli.add_command(demo)
 
 

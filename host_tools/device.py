@@ -13,7 +13,9 @@ import serial
 from . import protocol as p
 
 
-class DeviceError(RuntimeError):
+from .errors import ToolError
+
+class DeviceError(ToolError):
     """The device answered with an error code."""
 
     def __init__(self, request: int, code: int):

@@ -19,7 +19,9 @@ from converter.aot.qemu_check import FIRMWARE, ICOUNT_SHIFT, QEMU, available
 from . import protocol
 
 
-class EmulatorError(RuntimeError):
+from .errors import ToolError
+
+class EmulatorError(ToolError):
     pass
 
 
@@ -106,11 +108,11 @@ class ImuFeeder:
     them), in a background thread. protocol.imu_values(protocol.imu_counts(x)) is what the device sees."""
 
     def __init__(self, imu_url: str, samples: np.ndarray, rate: float | None = 100.0, first_sequence: int = 0,
-                 skip: set[int] | None = None):
+                 skip: set[int] | None = None, loop: bool = False):
         host, port = imu_url.removeprefix("socket://").rsplit(":", 1)
         self.address = (host, int(port))
         self.counts = protocol.imu_counts(samples)
-        self.rate, self.first_sequence, self.skip = rate, first_sequence, skip or set()
+        self.rate, self.first_sequence, self.skip, self.loop = rate, first_sequence, skip or set(), loop
         self.sent = 0
         self.error: Exception | None = None
         self._stop = threading.Event()
@@ -124,17 +126,17 @@ class ImuFeeder:
     def _run(self) -> None:
         started = time.monotonic()
         try:
-            for i, counts in enumerate(self.counts):
-                if self._stop.is_set():
-                    break
+            i = 0
+            while not self._stop.is_set() and (self.loop or i < len(self.counts)):
+                counts = self.counts[i % len(self.counts)]
                 if self.rate:
                     delay = started + i / self.rate - time.monotonic()
                     if delay > 0:
                         time.sleep(delay)
-                if i in self.skip:  # a sample the sensor link loses (for tests of drop counting)
-                    continue
-                self._socket.sendall(protocol.imu_frame(self.first_sequence + i, counts))
-                self.sent += 1
+                if i not in self.skip:  # skipped: a sample the link loses (tests of drop counting)
+                    self._socket.sendall(protocol.imu_frame(self.first_sequence + i, counts))
+                    self.sent += 1
+                i += 1
         except OSError as exc:
             self.error = exc
 

@@ -74,6 +74,18 @@ void board_init(void) {
   uart_init(&imu_uart, 0x40005000u, 2);
 }
 
+void board_poll(void) { (void)ic_ticks(); }
+
+/* SysTick is paused while asleep: the emulator runs with -icount sleep=off, where virtual time
+   stands still in WFI but jumps straight to any pending timer deadline — a running SysTick would
+   be one every 2^24 ticks, waking QEMU in a busy loop. Idle time is not counted (it is not
+   instructions anyway). */
+void board_idle(void) {
+  ic_pause();
+  __asm__ volatile("wfi");
+  ic_resume();
+}
+
 const char *board_name(void) { return "qemu-mps2-an386"; }
 
 void board_write(const uint8_t *data, size_t length) { uart_write(&protocol_uart, data, (uint32_t)length); }

@@ -5,26 +5,37 @@
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 #define RELOAD 0xFFFFFFu
 
-static volatile uint32_t wraps;
-
-void SysTick_Handler(void) { ++wraps; }
+/* No wrap interrupt: under `-icount ...,sleep=off` a pending timer deadline would wake the idle
+   CPU at once, over and over. The 24-bit count is extended by the difference since the previous
+   read instead, so reads must come less than 2^24 ticks (about 10 million instructions) apart:
+   the firmware's main loop reads once per turn. Main-loop context only. */
+static uint32_t last;
+static uint64_t total;
 
 void ic_start(void) {
   SYST_CSR = 0;
   SYST_RVR = RELOAD;
   SYST_CVR = 0;
-  wraps = 0;
-  SYST_CSR = 7u; /* enable, wrap interrupt, core clock */
+  SYST_CSR = 5u; /* enable, core clock, no interrupt */
+  last = SYST_CVR;
+  total = 0;
+}
+
+void ic_pause(void) {
+  (void)ic_ticks();
+  SYST_CSR = 0;
+}
+
+void ic_resume(void) {
+  SYST_CSR = 5u;
+  last = SYST_CVR; /* QEMU may reload the counter on enable: count on from wherever it is now */
 }
 
 uint64_t ic_ticks(void) {
-  uint32_t before, now, after;
-  do { /* a wrap between the two reads would pair the wrong counts */
-    before = wraps;
-    now = SYST_CVR;
-    after = wraps;
-  } while (before != after);
-  return (uint64_t)before * (RELOAD + 1u) + (RELOAD - now);
+  const uint32_t now = SYST_CVR;
+  total += (last - now) & RELOAD;
+  last = now;
+  return total;
 }
 
 /* 2 instructions per iteration (SUBS, BNE) under -icount. */

@@ -7,8 +7,11 @@
 
 #include <stdint.h>
 
-void ic_start(void);          /* SysTick free-running from the core clock, with a wrap interrupt */
-uint64_t ic_ticks(void);      /* ticks since ic_start */
+void ic_start(void);          /* SysTick free-running from the core clock */
+uint64_t ic_ticks(void);      /* ticks since ic_start; call at least every ~10M instructions */
+/* Stop and restart counting (the pause is not counted). */
+void ic_pause(void);
+void ic_resume(void);
 /* Ticks per 2^16 instructions, measured on a loop of known instruction count. */
 uint32_t ic_calibrate(void);
 uint64_t ic_instructions(uint64_t ticks, uint32_t ticks_per_65536);

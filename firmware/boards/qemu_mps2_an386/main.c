@@ -18,8 +18,9 @@ int main(void) {
       if (imu_link_byte(byte, sample, &lost) && device_imu_sample(sample, lost)) break;
     }
     const int more = device_poll();
+    board_poll();
     __asm__ volatile("cpsid i" ::: "memory");
-    if (!more && !uart_pending(&protocol_uart) && !uart_pending(&imu_uart)) __asm__ volatile("wfi");
+    if (!more && !uart_pending(&protocol_uart) && !uart_pending(&imu_uart)) board_idle();
     __asm__ volatile("cpsie i" ::: "memory");
   }
 }

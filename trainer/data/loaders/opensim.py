@@ -151,3 +151,23 @@ def load_imu_storage(acc_path: Path, gyr_path: Path, subject: str, activity: str
         raise DataError(acc_path, f"no IMU columns; expected names such as {SEGMENTS[1]}_imu")
     return Recording(data=pd.DataFrame(data), subject=subject, activity=activity, sample_rate=_rate_of(acc),
                      source="opensim-imu-storage", extra={"files": [Path(acc_path).name, Path(gyr_path).name]})
+
+
+def write_angles(recording: Recording, path: Path) -> Path:
+    """The recording's joint angles as an OpenSim `.mot` (degrees, this project's sign conventions,
+    which are the Rajagopal/OpenSense ones), written atomically. What a mocap + inverse kinematics
+    pipeline would export; `load_angles` reads it back."""
+    from ..atomic import atomic_path
+
+    names = recording.angles
+    if not names:
+        raise DataError(recording.source, "the recording has no joint angles to write")
+    t = recording.data[TIME].to_numpy(dtype=float)
+    table = np.column_stack([t] + [recording.data[n].to_numpy(dtype=float) for n in names])
+    header = ["Coordinates", "version=1", f"nRows={len(t)}", f"nColumns={len(names) + 1}", "inDegrees=yes",
+              "endheader", "\t".join([TIME, *names])]
+    with atomic_path(Path(path)) as tmp:
+        with open(tmp, "w") as f:
+            f.write("\n".join(header) + "\n")
+            np.savetxt(f, table, fmt="%.6f", delimiter="\t")
+    return Path(path)
