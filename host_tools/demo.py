@@ -21,8 +21,10 @@ DEMO_SUBJECT = "S01"
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Same seed, same data and models.")
 def demo(out, subjects, minutes, seed):
     """Generate the default synthetic data set, train the seed paper's three approaches for one
-    held-out subject, compare them with the classical baseline, write the report, and convert the
-    transfer model to int8 for the device (checked in TensorFlow Lite Micro)."""
+    held-out subject, compare them with the classical baseline, write the report, convert the
+    transfer model to int8 for the device (checked in TensorFlow Lite Micro), then run the
+    multi-user model on the emulated Cortex-M4, push the transfer head to it and replay the
+    held-out subject's test data through the device before and after."""
     from rich.progress import Progress
 
     from trainer.approaches import APPROACHES, ExperimentConfig
@@ -59,4 +61,13 @@ def demo(out, subjects, minutes, seed):
     bundle = results / "bundles" / "transfer-head" / DEMO_SUBJECT
     click.echo(f"converting the transfer-head model to int8 for the device ({bundle}):")
     click.echo(describe(convert_bundle(bundle)))
-    click.echo(f"C sources for the firmware: {bundle / 'c'}; default head blob: {bundle / 'head.bin'}")
+    click.echo(f"C sources for the firmware: {bundle / 'c'}; default head blob: {bundle / 'head.bin'}\n")
+
+    from converter.aot.qemu_check import available
+
+    if available():
+        click.echo(f"device part skipped: the emulated device needs arm-none-eabi-gcc and qemu-system-arm ({available()})")
+        return
+    from .demo_device import run_device_part
+
+    run_device_part(results, DEMO_SUBJECT, echo=click.echo)
