@@ -10,8 +10,7 @@ from converter.aot.codegen import generate
 pytestmark = pytest.mark.skipif(qemu_check.available() is not None, reason=str(qemu_check.available()))
 
 
-@pytest.mark.parametrize("name", ["conv_dilated", "depthwise", "pools_concat", "residual_add_mean",
-                                  "dense_per_tensor", "float_input_concat", "requantize"])
+@pytest.mark.parametrize("name", [entry.name for entry in zoo.ZOO])
 def test_zoo_graph_on_the_emulated_m4_is_bit_exact(name):
     flatbuffer = zoo.build(next(e for e in zoo.ZOO if e.name == name))
     generated = generate(flatbuffer)

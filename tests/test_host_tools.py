@@ -94,6 +94,20 @@ def test_new_person_story_end_to_end(emulated, converted_edge, new_person, tmp_p
 
 
 @needs_qemu
+def test_info_bench_monitor_and_devices_on_the_emulated_device(emulated, converted_edge, tmp_path):
+    out = ok(run("info", "--port", emulated))
+    assert "qemu-mps2-an386" in out and converted_edge[1]["model_hash"] in out
+    out = ok(run("bench", "--port", emulated, "-n", 3, "--json", tmp_path / "bench.json"))
+    assert "instructions" in out and "not Cortex-M4 cycles" in out
+    figures = json.loads((tmp_path / "bench.json").read_text())
+    assert figures["bench"]["runs"] == 3 and figures["per_estimate"]["backbone"] > 0
+    out = ok(run("monitor", "--port", emulated, "--seconds", 3))
+    assert "knee_angle_r" in out and "estimates/s" in out
+    out = ok(run("devices", "--also", emulated))
+    assert f"kinedge 0.1.0 on qemu-mps2-an386, model {converted_edge[1]['model_hash']}" in out
+
+
+@needs_qemu
 def test_push_head_refuses_another_models_head_before_sending(emulated, converted_edge, tmp_path):
     from converter.head_blob import Head
 

@@ -21,11 +21,14 @@ void UART0RX_Handler(void) { uart_on_interrupt(&protocol_uart); }
 void UART1RX_Handler(void) { uart_on_interrupt(&imu_uart); }
 
 /* BENCH counts SysTick ticks itself with interrupts off: the 24-bit counter is extended by the
-   difference since the previous read (reads are far less than one wrap apart). Ticks are 1.6 per
-   instruction at -icount shift=6, so a count depends on where in that 5-instruction pattern a run
-   starts; board_bench_sync() starts every run at the same place, which makes counts repeat exactly. */
+   difference since the previous read (reads are far less than one wrap apart). At -icount shift=6
+   a tick is 40 ns and an instruction 64 ns, so ticks = floor(1.6 * instructions + phase): how many
+   ticks a stretch of code takes depends on where in that 5-instruction pattern it starts.
+   board_bench_sync() always starts a run at the same place in the pattern — where three
+   instructions later exactly 4 ticks have passed, which is true at one position in five — so the
+   counts repeat exactly, whatever happened before. */
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
-static uint32_t bench_last, bench_phase;
+static uint32_t bench_last;
 static uint64_t bench_ticks;
 
 void board_bench_begin(void) {
@@ -34,15 +37,19 @@ void board_bench_begin(void) {
 }
 
 void board_bench_sync(void) {
-  uint32_t value;
-  /* 4 instructions per turn, coprime with the 5-instruction pattern: every position is visited. */
+  uint32_t first, second;
+  /* 8 instructions per turn, coprime with 5: every position of the pattern comes round. */
   __asm__ volatile(
-      "1: ldr %0, [%1]\n"
-      "   and %0, %0, #7\n"
-      "   cmp %0, %2\n"
+      "1: ldr %0, [%2]\n"
+      "   nop\n"
+      "   nop\n"
+      "   ldr %1, [%2]\n"
+      "   subs %0, %0, %1\n"   /* ticks between the two reads (the counter counts down) */
+      "   lsls %0, %0, #8\n"   /* modulo 2^24 */
+      "   cmp %0, #1024\n"     /* 4 << 8 */
       "   bne 1b\n"
-      : "=&r"(value)
-      : "r"(&SYST_CVR), "r"(bench_phase)
+      : "=&r"(first), "=&r"(second)
+      : "r"(&SYST_CVR)
       : "cc", "memory");
 }
 
@@ -68,7 +75,6 @@ static void open_storage(void) {
 void board_init(void) {
   ic_start();
   ticks_per_65536_instructions = ic_calibrate();
-  bench_phase = SYST_CVR & 7u; /* a tick phase that occurs (see board_bench_sync) */
   open_storage();
   uart_init(&protocol_uart, 0x40004000u, 0);
   uart_init(&imu_uart, 0x40005000u, 2);
