@@ -1,9 +1,7 @@
 """The seed paper's IMU-combination question on the default synthetic data: every subset of
 pelvis/femur/tibia/calcn on the right leg, leave-one-subject-out (multi-user) for four held-out
 subjects, ranked. Writes bench/results/combos.json and combos.png. Resumable (folder under runs/)."""
-import json
 import time
-from pathlib import Path
 
 from common import PROJECT, RESULTS, write_result
 

@@ -31,7 +31,7 @@ def stream(device: Device, imu_url: str, samples: np.ndarray, rate) -> dict:
     device.estimate(True, raw=True)
     started = time.monotonic()
     raw, angles, last = [], 0, started
-    with ImuFeeder(imu_url, samples, rate=rate) as feeder:
+    with ImuFeeder(imu_url, samples, rate=rate):
         # Read while the feeder sends, as a host does: the device's output never backs up.
         while (frame := device.read_stream(timeout=2.0)) is not None:
             if frame.type == p.RAW_SAMPLE:

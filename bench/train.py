@@ -6,7 +6,6 @@ Writes bench/results/train.json. Run on an otherwise idle machine."""
 import shutil
 import time
 
-import numpy as np
 
 from common import PROJECT, write_result
 

@@ -18,7 +18,6 @@ from trainer.data.store import Dataset
 
 from .device import Device
 from .emulator import Emulator, build_firmware
-from .replay import score_against_reference
 
 REPLAY_TRIALS = 2   # test parts of this many trials are replayed (each about 7 s of walking)
 
@@ -56,7 +55,7 @@ def run_device_part(results: Path, subject: str, echo=print) -> dict:
              f"flash {info['flash_bytes']:,} B, RAM {info['ram_bytes']:,} B static, at {emulator.url}")
 
         def replay_all():
-            ends, angles, truth = [], [], []
+            angles, truth = [], []
             for part in parts:
                 x = part.data[info["channels"]].to_numpy(np.float32)
                 e, a, _ = dev.replay(x)

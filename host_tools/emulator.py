@@ -5,7 +5,6 @@ reaches it at `socket://127.0.0.1:PORT` as it would a board at /dev/ttyACM0.
 The device's head storage is a file in the state folder, so a pushed head survives a restart."""
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
@@ -154,6 +153,3 @@ class ImuFeeder:
     def __exit__(self, *exc):
         self.stop()
 
-
-def remove_state(state: Path) -> None:
-    shutil.rmtree(state, ignore_errors=True)

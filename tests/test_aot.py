@@ -46,7 +46,7 @@ def test_zoo_graph_is_bit_exact_with_tflm_on_1000_random_inputs(zoo_models, name
     flatbuffer = zoo_models[name]
     generated = generate(flatbuffer)
     inputs = check.random_inputs(generated, seed=1)
-    result = check.compare(HostModel(generated).run(inputs), check.tflm_outputs(flatbuffer, inputs))
+    result = check.compare(HostModel(generated).run(inputs), tflm.run(flatbuffer, inputs))
     assert result.inputs == 1000 and result.exact, result
 
 
@@ -59,7 +59,7 @@ def test_the_gate_catches_a_wrong_multiplier(zoo_models):
     value = int(generated.source[number_at:end])
     generated.source = generated.source[:number_at] + str(value + value // 50) + generated.source[end:]
     inputs = check.random_inputs(generated, count=200)
-    result = check.compare(HostModel(generated).run(inputs), check.tflm_outputs(zoo_models["conv_strides_padding"], inputs))
+    result = check.compare(HostModel(generated).run(inputs), tflm.run(zoo_models["conv_strides_padding"], inputs))
     assert not result.exact
 
 

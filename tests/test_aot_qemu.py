@@ -1,9 +1,9 @@
 """The AOT engine on the emulated Cortex-M4 (QEMU mps2-an386): the DSP kernel path must give TFLM's
 exact outputs too, and its instruction count must be repeatable. Skips when the arm toolchain or
 QEMU is missing (`make test` installs them when it runs as root)."""
-import numpy as np
 import pytest
 
+from converter import tflm
 from converter.aot import check, qemu_check, zoo
 from converter.aot.codegen import generate
 
@@ -16,7 +16,7 @@ def test_zoo_graph_on_the_emulated_m4_is_bit_exact(name):
     generated = generate(flatbuffer)
     inputs = check.random_inputs(generated, seed=2)
     run = qemu_check.run_on_qemu(generated, inputs)
-    result = check.compare(run.outputs, check.tflm_outputs(flatbuffer, inputs))
+    result = check.compare(run.outputs, tflm.run(flatbuffer, inputs))
     assert result.inputs == 1000 and result.exact, result
 
 
@@ -24,7 +24,7 @@ def test_edge_model_on_the_emulated_m4_dsp_and_plain_paths(converted_edge):
     flatbuffer = (converted_edge[0] / "model_int8.tflite").read_bytes()
     generated = generate(flatbuffer)
     inputs = check.random_inputs(generated, seed=3)
-    reference = check.tflm_outputs(flatbuffer, inputs)
+    reference = tflm.run(flatbuffer, inputs)
     dsp = qemu_check.run_on_qemu(generated, inputs, dsp=True)
     plain = qemu_check.run_on_qemu(generated, inputs[:50], dsp=False)
     assert check.compare(dsp.outputs, reference).exact

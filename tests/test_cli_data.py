@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from test_c3d import ADD, write_c3d
 from test_opensim import NAMES, write_mot

@@ -1,5 +1,4 @@
 """The real-data path on the shared recordings; every test skips when ../shared/data is absent."""
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data.recording import Recording
-from .data.schema import ANGLE_BASES, imu_channels
+from .data.schema import ANGLE_BASES
 
 
 def placement_segments(placements, side: str) -> list[str]:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import tflm
 from .codegen import Generated
 
 RANDOM_INPUTS = 1000
@@ -34,10 +33,6 @@ def random_inputs(generated: Generated, count: int = RANDOM_INPUTS, seed: int = 
     if t.dtype == np.float32:
         return (rng.normal(size=shape) * 3).astype(np.float32)
     return rng.integers(-128, 128, size=shape).astype(np.int8)
-
-
-def tflm_outputs(flatbuffer: bytes, inputs: np.ndarray) -> np.ndarray:
-    return tflm.run(flatbuffer, inputs)
 
 
 def compare(outputs: np.ndarray, reference: np.ndarray) -> Comparison:

@@ -75,8 +75,7 @@ def run_on_qemu(generated: Generated, inputs: np.ndarray, dsp: bool = True, keep
         out = generated.graph.tensors[generated.graph.outputs[0]]
         inp = generated.graph.tensors[generated.graph.inputs[0]]
         x = np.asarray(inputs, dtype=inp.dtype).reshape(-1, *inp.shape[1:])
-        result = run_elf(elf, x, out.shape[1:], folder)
-        return result
+        return run_elf(elf, x, out.shape[1:], folder)
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -27,7 +27,6 @@ const char *board_bench_unit(void);
 int board_micros_are_real(void);
 
 /* Non-volatile storage for the head slots: byte-addressed, survives resets. 0 on success. */
-uint32_t board_storage_size(void);
 int board_storage_read(uint32_t offset, void *data, uint32_t length);
 int board_storage_write(uint32_t offset, const void *data, uint32_t length);
 

@@ -36,7 +36,7 @@ def load_biomac(path: Path) -> dict:
     table = struct["variables"]
     out = {"height": float(np.ravel(struct["participantHeight"])[0]), "signals": {}, "sites": {}}
     for _, row in table.iterrows():
-        kind, name = row["type"][0], row["name"][0]
+        kind = row["type"][0]
         mean = np.asarray(row["mean"], dtype=float).ravel()
         if kind == "dur":
             out["stride_s"] = float(mean[0])

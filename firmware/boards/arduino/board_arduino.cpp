@@ -77,8 +77,6 @@ uint64_t board_bench_units(uint64_t difference) { return difference; }
 const char *board_bench_unit(void) { return "cycles"; }
 int board_micros_are_real(void) { return 1; }
 
-uint32_t board_storage_size(void) { return 8192; }
-
 int board_storage_read(uint32_t offset, void *data, uint32_t length) {
   if (offset + length > 8192) return -1;
 #if defined(ARDUINO_ARCH_ESP32)

@@ -31,8 +31,6 @@ uint64_t board_bench_units(uint64_t difference) { return difference; }
 const char *board_bench_unit(void) { return "ticks"; }
 int board_micros_are_real(void) { return 0; }
 
-uint32_t board_storage_size(void) { return sizeof storage; }
-
 int board_storage_read(uint32_t offset, void *data, uint32_t length) {
   if (offset + length > sizeof storage) return -1;
   memcpy(data, storage + offset, length);

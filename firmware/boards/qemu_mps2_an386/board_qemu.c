@@ -20,21 +20,14 @@ static int storage = -1;
 void UART0RX_Handler(void) { uart_on_interrupt(&protocol_uart); }
 void UART1RX_Handler(void) { uart_on_interrupt(&imu_uart); }
 
-/* BENCH counts SysTick ticks itself with interrupts off: the 24-bit counter is extended by the
-   difference since the previous read (reads are far less than one wrap apart). At -icount shift=6
+/* BENCH reads the instruction counter's ticks with interrupts off. At -icount shift=6
    a tick is 40 ns and an instruction 64 ns, so ticks = floor(1.6 * instructions + phase): how many
    ticks a stretch of code takes depends on where in that 5-instruction pattern it starts.
    board_bench_sync() always starts a run at the same place in the pattern — where three
    instructions later exactly 4 ticks have passed, which is true at one position in five — so the
    counts repeat exactly, whatever happened before. */
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
-static uint32_t bench_last;
-static uint64_t bench_ticks;
-
-void board_bench_begin(void) {
-  __asm__ volatile("cpsid i" ::: "memory");
-  bench_last = SYST_CVR;
-}
+void board_bench_begin(void) { __asm__ volatile("cpsid i" ::: "memory"); }
 
 void board_bench_sync(void) {
   uint32_t first, second;
@@ -55,12 +48,7 @@ void board_bench_sync(void) {
 
 void board_bench_end(void) { __asm__ volatile("cpsie i" ::: "memory"); }
 
-uint64_t board_bench_counter(void) {
-  const uint32_t now = SYST_CVR;
-  bench_ticks += (bench_last - now) & 0xFFFFFFu;
-  bench_last = now;
-  return bench_ticks;
-}
+uint64_t board_bench_counter(void) { return ic_ticks(); }
 static void open_storage(void) {
   storage = sh_open(STORAGE_FILE, SH_MODE_UPDATE_BINARY);
   if (storage >= 0) return;
@@ -101,8 +89,6 @@ uint32_t board_micros(void) { return (uint32_t)(ic_ticks() / (SYSTICK_HZ / 10000
 uint64_t board_bench_units(uint64_t difference) { return ic_instructions(difference, ticks_per_65536_instructions); }
 const char *board_bench_unit(void) { return "instructions"; }
 int board_micros_are_real(void) { return 0; }
-
-uint32_t board_storage_size(void) { return STORAGE_BYTES; }
 
 int board_storage_read(uint32_t offset, void *data, uint32_t length) {
   if (storage < 0 || offset + length > STORAGE_BYTES || sh_seek(storage, (int)offset)) return -1;
