@@ -84,7 +84,7 @@ def validate(recording: Recording, source=None, gap_limit_s: float = DEFAULT_GAP
         raise DataError(source, f"time jumps by {steps[gap - 1]:.3f} s (gap limit {gap_limit_s:g} s)",
                         column=schema.TIME, frame=gap)
 
-    max_run = max(1, int(round(gap_limit_s * recording.sample_rate)))
+    max_run = len(data) if np.isinf(gap_limit_s) else max(1, int(round(gap_limit_s * recording.sample_rate)))
     for name in data.columns:
         if name == schema.TIME:
             continue
