@@ -25,7 +25,7 @@ REFERENCE_HEIGHT = 1.75
 CONTACT_SOFTNESS = 0.005
 # The pelvis path is low-passed at this frequency: in a person the heel pad, the knee and soft
 # tissue smooth the contact hand-over that a rigid chain would turn into acceleration spikes.
-PELVIS_CUTOFF_HZ = 5.0
+PELVIS_CUTOFF_HZ = 3.0
 
 
 def rot_x(a: np.ndarray) -> np.ndarray:
@@ -115,13 +115,16 @@ def support_weights(phase_r: np.ndarray, stance_fraction: float) -> np.ndarray:
 
 
 def place_on_ground(body: Body, frames: dict, origins: dict, dt: float, support_r: np.ndarray,
-                    slope_deg: float = 0.0) -> np.ndarray:
+                    slope_deg: float = 0.0, stairs: bool = False) -> np.ndarray:
     """Pelvis trajectory (T,3) that keeps the supporting foot planted on a plane of `slope_deg`.
 
     Which foot supports comes from the gait phase (`support_r`, see `support_weights`); where it
     touches is geometric: the lower of its heel and metatarsal heads, so the foot rolls over.
+    On `stairs` the feet stand on level treads and the body rises (or sinks) by what the stance
+    leg straightens (or bends) each step, so the pelvis height follows the planted foot as its
+    forward position does, instead of a plane.
     """
-    tan = np.tan(np.deg2rad(slope_deg))
+    tan = 0.0 if stairs else np.tan(np.deg2rad(slope_deg))
     velocity = np.zeros_like(origins["pelvis"])
     height = np.zeros(len(velocity))
     for side, weight in (("r", support_r), ("l", 1.0 - support_r)):
@@ -136,5 +139,6 @@ def place_on_ground(body: Body, frames: dict, origins: dict, dt: float, support_
         velocity -= weight[:, None] * point_velocity
         height += weight * (lowest - CONTACT_SOFTNESS * np.log(np.exp(-(above - lowest) / CONTACT_SOFTNESS).sum(axis=0)))
     pelvis = np.cumsum(velocity, axis=0) * dt
-    pelvis[:, 1] = tan * pelvis[:, 0] - height
+    if not stairs:
+        pelvis[:, 1] = tan * pelvis[:, 0] - height
     return sosfiltfilt(butter(2, PELVIS_CUTOFF_HZ, fs=1.0 / dt, output="sos"), pelvis, axis=0)

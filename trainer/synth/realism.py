@@ -73,11 +73,12 @@ def biomac_twin(reference: dict, seed: int = 0, seconds: float = 40.0):
         height=reference["height"], thigh_scale=1.0, shank_scale=1.0, foot_scale=1.0,
         stride_frequency=1.0 / reference["stride_s"],
         rom_scale={k: 1.0 for k in profile.rom_scale}, offset_deg={k: 0.0 for k in profile.offset_deg},
-        timing_shift={k: 0.0 for k in profile.timing_shift}, left_phase_offset=0.0,
+        timing_shift={k: 0.0 for k in profile.timing_shift}, shape_jitter={k: None for k in profile.shape_jitter},
+        left_phase_offset=0.0,
         mounts={s: SensorMount(site=site, rotvec=np.zeros(3)) for s, site in reference["sites"].items()},
         gyro_noise=0.0, acc_noise=0.0, gyro_bias_sd=0.0, acc_bias_sd=0.0,
     )
-    return synthesize_trial(profile, TrialSpec("walk", 1.0, seconds, standing_s=2.0), rng)
+    return synthesize_trial(profile, TrialSpec("walk", 1.0, seconds, standing_s=2.0, turns=False, may_stop=False), rng)
 
 
 def compare_with_biomac(path: Path, seed: int = 0) -> dict:

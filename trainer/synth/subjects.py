@@ -10,16 +10,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scipy.spatial.transform import Rotation
+
 from ..data.schema import ANGLE_BASES, SEGMENTS
 
 
 @dataclass
 class SensorMount:
     """Where an IMU sits on its segment (metres, segment frame) and how it is turned (rotation
-    vector in radians from the segment frame to the sensor frame)."""
+    vector in radians from the segment frame to the sensor frame), plus how it moves on the skin.
+
+    Soft tissue: the sensor turns against the bone by `lag` times the segment's flexion from its
+    standing pose (skin and muscle lag the bone: the thigh's sensor shows less flexion than the
+    femur), by `twist` times the knee's flexion about the segment's long axis (the thigh's muscles
+    roll under the strap), and it wobbles after each heel strike by `wobble_deg`."""
 
     site: np.ndarray
     rotvec: np.ndarray
+    lag: float = 0.0
+    twist: float = 0.0
+    wobble_deg: float = 0.0
+    acc_gain: np.ndarray = field(default_factory=lambda: np.ones(3))
+    gyr_gain: np.ndarray = field(default_factory=lambda: np.ones(3))
 
 
 @dataclass
@@ -35,6 +47,7 @@ class SubjectProfile:
     rom_scale: dict                 # (joint, side) -> multiplier of the template's excursion
     offset_deg: dict                # (joint, side) -> degrees added throughout
     timing_shift: dict              # (joint, side) -> phase shift in cycles
+    shape_jitter: dict              # joint -> [(value deg, phase %)] moving each template keypoint
     left_phase_offset: float        # left leg lags the right by 0.5 + this
     pelvis_amplitude_deg: np.ndarray  # tilt, list, rotation amplitudes
     pelvis_tilt_deg: float          # standing pelvis_tilt (negative = anterior)
@@ -51,6 +64,15 @@ class SubjectProfile:
             "stance_fraction": round(self.stance_fraction, 3),
         }
 
+
+# Soft-tissue ranges by placement (uniform draws): (lag, |twist|, wobble deg). The thigh moves most
+# on its bone (Cappozzo et al. 1996: several degrees), the shank and foot much less.
+SOFT_TISSUE = {"pelvis": (0.03, 0.0, 0.5), "femur": (0.12, 0.06, 2.0), "tibia": (0.05, 0.02, 1.2),
+               "calcn": (0.03, 0.0, 0.8)}
+
+# Typical excursion of each joint over a level-walking stride (deg): the scale of shape jitter.
+JOINT_SPAN = {"hip_flexion": 40.0, "hip_adduction": 13.0, "hip_rotation": 11.0, "knee_angle": 60.0,
+              "ankle_angle": 27.0}
 
 # Nominal IMU sites (segment frame, metres, for a 1.75 m person), after the BioMAC placements:
 # sacrum, lateral mid-thigh, lateral shank, dorsum of the foot. z points right, so lateral is +z
@@ -79,19 +101,27 @@ def sample_subject(rng: np.random.Generator, subject_id: str) -> SubjectProfile:
         base_scale = rng.normal(1.0, 0.12)
         base_offset = rng.normal(0.0, {"hip_flexion": 4, "hip_adduction": 2.5, "hip_rotation": 4,
                                        "knee_angle": 3, "ankle_angle": 3}[joint])
-        base_shift = rng.normal(0.0, 0.015)
+        base_shift = rng.normal(0.0, 0.03)
         for side, sign in (("r", 1), ("l", -1)):
             rom_scale[joint, side] = max(0.6, base_scale * (1 + sign * asymmetry) + rng.normal(0, 0.03))
             offset[joint, side] = base_offset + rng.normal(0.0, 1.5)
-            shift[joint, side] = base_shift + rng.normal(0.0, 0.005)
+            shift[joint, side] = base_shift + rng.normal(0.0, 0.008)
+    # Every person's curves have their own shape, not only their own size and timing: a network
+    # trained on people who share one template would learn that template's timing between joints.
+    jitter = {joint: [(float(rng.normal(0.0, 0.06 * JOINT_SPAN[joint])), float(rng.normal(0.0, 1.5)))
+                      for _ in range(8)] for joint in ANGLE_BASES}
 
     mounts = {}
     for segment in SEGMENTS:
-        # Straps sit a few cm off the nominal site and a few degrees off the segment axes; the
-        # turn about the long axis (y) is the largest, as on a round thigh or shank.
+        # Straps sit a few cm off the nominal site, and a sensor may be turned any way at all
+        # (upside down, on its side): the label-free calibration has to find how.
         site = nominal_site(segment) + rng.normal(0.0, [0.015, 0.025, 0.01])
-        rotvec = np.deg2rad(rng.normal(0.0, [6.0, 12.0, 6.0]))
-        mounts[segment] = SensorMount(site=site, rotvec=rotvec)
+        rotvec = Rotation.random(random_state=rng).as_rotvec()
+        lag, twist, wobble = SOFT_TISSUE[segment.split("_")[0]]
+        mounts[segment] = SensorMount(site=site, rotvec=rotvec, lag=float(rng.uniform(0.0, lag)),
+                                      twist=float(rng.uniform(-twist, twist)),
+                                      wobble_deg=float(rng.uniform(0.3, 1.0) * wobble),
+                                      acc_gain=1.0 + rng.normal(0.0, 0.01, 3), gyr_gain=1.0 + rng.normal(0.0, 0.01, 3))
 
     return SubjectProfile(
         subject_id=subject_id,
@@ -105,9 +135,10 @@ def sample_subject(rng: np.random.Generator, subject_id: str) -> SubjectProfile:
         rom_scale=rom_scale,
         offset_deg=offset,
         timing_shift=shift,
+        shape_jitter=jitter,
         left_phase_offset=float(rng.normal(0.0, 0.01)),
-        pelvis_amplitude_deg=np.abs(rng.normal([2.0, 4.0, 5.0], [0.7, 1.2, 1.5])),
-        pelvis_tilt_deg=float(rng.normal(-8.0, 2.5)),
+        pelvis_amplitude_deg=np.abs(rng.normal([3.0, 5.0, 6.0], [0.8, 1.2, 1.5])),
+        pelvis_tilt_deg=float(rng.normal(0.0, 2.5)),
         mounts=mounts,
         gyro_noise=float(rng.uniform(0.005, 0.015)),
         acc_noise=float(rng.uniform(0.03, 0.10)),

@@ -36,9 +36,32 @@ RAMP_DOWN_DELTA = {
     "ankle_angle": [(0, -3), (25, 2), (47, 2), (63, -3), (88, -2)],
 }
 
-ACTIVITY_DELTAS = {"walk": {}, "ramp_up": RAMP_UP_DELTA, "ramp_down": RAMP_DOWN_DELTA}
-# Ground slope of each activity, degrees (positive = uphill in the walking direction).
-ACTIVITY_SLOPE_DEG = {"walk": 0.0, "ramp_up": 6.0, "ramp_down": -6.0}
+# Stairs differ too much from level walking for additive changes: their own shapes, after the
+# stair-gait studies of Riener et al. 2002 and Protopapadaki et al. 2007 (17 cm risers). Going up,
+# the leading leg lands flexed (hip ~55, knee ~60 deg) and straightens to lift the body; going
+# down, the knee takes the load flexing to ~40 deg and the foot lands toe first.
+STAIR_UP = {
+    "hip_flexion": [(0, 55), (15, 45), (40, 17), (60, 5), (72, 30), (86, 60), (95, 60)],
+    "hip_adduction": [(0, 0), (15, 6), (35, 5), (55, -1), (67, -5), (82, -3)],
+    "hip_rotation": [(0, 2), (15, 4), (45, -1), (60, -5), (80, 0)],
+    "knee_angle": [(0, 58), (15, 48), (35, 18), (55, 10), (65, 40), (76, 88), (88, 80), (96, 64)],
+    "ankle_angle": [(0, -2), (15, 8), (35, 12), (55, 1), (65, -15), (75, -2), (88, 8)],
+}
+STAIR_DOWN = {
+    "hip_flexion": [(0, 12), (15, 15), (35, 9), (55, 3), (70, 26), (85, 34), (95, 20)],
+    "hip_adduction": [(0, 1), (15, 7), (35, 4), (55, -2), (67, -6), (82, -2)],
+    "hip_rotation": [(0, 2), (15, 5), (45, -2), (60, -6), (80, 0)],
+    "knee_angle": [(0, 8), (15, 32), (35, 30), (55, 50), (70, 88), (84, 52), (96, 14)],
+    "ankle_angle": [(0, -20), (15, 6), (40, 15), (60, 22), (72, -4), (88, -24)],
+}
+
+ACTIVITY_DELTAS = {"walk": {}, "ramp_up": RAMP_UP_DELTA, "ramp_down": RAMP_DOWN_DELTA,
+                   "stair_up": {}, "stair_down": {}}
+ACTIVITY_BASE = {"stair_up": STAIR_UP, "stair_down": STAIR_DOWN}
+# Ground slope of each activity, degrees (positive = uphill in the walking direction); stairs
+# rise about 31 deg (17 cm risers, 28 cm treads) but their treads, where the feet land, are level.
+ACTIVITY_SLOPE_DEG = {"walk": 0.0, "ramp_up": 6.0, "ramp_down": -6.0, "stair_up": 31.0, "stair_down": -31.0}
+STAIRS = ("stair_up", "stair_down")
 
 
 @lru_cache(maxsize=None)
@@ -53,8 +76,24 @@ def curve(keypoints, phase: np.ndarray) -> np.ndarray:
     return _spline(tuple(keypoints))(np.mod(phase, 1.0))
 
 
-def joint_curve(joint: str, activity: str, phase: np.ndarray) -> np.ndarray:
-    values = curve(LEVEL_WALK[joint], phase)
+def jittered(keypoints, jitter) -> list:
+    """Keypoints moved by a person's own (value deg, phase %) offsets, one pair per keypoint
+    (cycled when there are fewer), keeping the phases in order."""
+    if jitter is None:
+        return list(keypoints)
+    out, last = [], 0.0
+    for i, (p, v) in enumerate(keypoints):
+        dv, dp = jitter[i % len(jitter)]
+        # The first keypoint stays put: the spline's period starts there.
+        phase = float(p) if i == 0 else float(np.clip(p + dp, last + 5.0, 95.0 - 5.0 * (len(keypoints) - 1 - i)))
+        out.append((round(phase, 3), round(float(v + dv), 3)))
+        last = phase
+    return out
+
+
+def joint_curve(joint: str, activity: str, phase: np.ndarray, jitter=None) -> np.ndarray:
+    """The joint's curve for an activity; `jitter` reshapes it for one person (see `jittered`)."""
+    values = curve(jittered(ACTIVITY_BASE.get(activity, LEVEL_WALK)[joint], jitter), phase)
     delta = ACTIVITY_DELTAS[activity].get(joint)
     if delta:
         values = values + curve(delta, phase)

@@ -22,17 +22,23 @@ def body_angular_velocity(R: np.ndarray, dt: float) -> np.ndarray:
 
 
 def ideal_imu(R_segment: np.ndarray, origin: np.ndarray, mount: SensorMount, dt: float,
-              extra_world_acc: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Noise-free (acc, gyr), each (T,3), of a sensor mounted on a segment."""
+              extra_world_acc: np.ndarray | None = None,
+              tissue_rotvec: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Noise-free (acc, gyr), each (T,3), of a sensor mounted on a segment; `tissue_rotvec` (T,3,
+    segment frame, radians) turns the sensor against the bone as soft tissue does."""
     R_mount = Rotation.from_rotvec(mount.rotvec).as_matrix()
     position = origin + np.einsum("tij,j->ti", R_segment, mount.site)
     acceleration = np.gradient(np.gradient(position, dt, axis=0), dt, axis=0)
     if extra_world_acc is not None:
         acceleration = acceleration + extra_world_acc
-    R_sensor = R_segment @ R_mount
+    if tissue_rotvec is None:
+        R_sensor = R_segment @ R_mount
+        gyr = body_angular_velocity(R_segment, dt) @ R_mount
+    else:
+        R_sensor = R_segment @ Rotation.from_rotvec(tissue_rotvec).as_matrix() @ R_mount
+        gyr = body_angular_velocity(R_sensor, dt)
     acc = np.einsum("tji,tj->ti", R_sensor, acceleration - GRAVITY)
-    gyr = body_angular_velocity(R_segment, dt) @ R_mount
-    return acc, gyr
+    return acc * mount.acc_gain, gyr * mount.gyr_gain
 
 
 def heel_strike_transient(t: np.ndarray, strike_times, amplitude: float,
