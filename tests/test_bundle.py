@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from trainer.approaches import ExperimentConfig, single_user
+from trainer.approaches import ExperimentConfig, People, single_user
 from trainer.bundle import load_bundle, make_card, read_card, write_bundle
 from trainer.data.errors import DataError
 from trainer.fit import FitSettings, predict
@@ -12,23 +12,29 @@ from trainer.fit import FitSettings, predict
 @pytest.fixture(scope="module")
 def trained_bundle(tmp_path_factory, walk_recording):
     config = ExperimentConfig(fit=FitSettings(epochs=2))
-    trained = single_user(config, {"T01": [walk_recording]}, "T01")
+    trained = single_user(config, People({"T01": [walk_recording]}, config), "T01")
     folder = write_bundle(tmp_path_factory.mktemp("b") / "bundle", trained.model,
-                          make_card(config, trained, 100.0, {"dataset": "test"}, None))
+                          make_card(config, trained, 100.0, {"dataset": "test"}, None), trained.calibration)
     return config, trained, folder
 
 
 def test_bundle_reloads_the_same_model(trained_bundle, walk_recording):
     config, trained, folder = trained_bundle
     model, card, normalizer = load_bundle(folder)
-    x = trained.normalizer.apply(np.random.default_rng(0).normal(size=(4, config.window, 12)).astype(np.float32))
+    x = trained.normalizer.apply(np.random.default_rng(0).normal(size=(4, config.window, 16)).astype(np.float32))
     np.testing.assert_array_equal(predict(model, x), predict(trained.model, x))
     np.testing.assert_array_equal(normalizer.mean, trained.normalizer.mean)
     assert card["channels"][:3] == ["femur_r_acc_x", "femur_r_acc_y", "femur_r_acc_z"]
+    assert card["features"][6:8] == ["femur_r_pitch", "femur_r_roll"]
+    assert card["physics"] == ["femur_r_pitch", "femur_r_roll", "calcn_r_pitch", "calcn_r_roll"]
     assert card["outputs"][3] == {"name": "knee_angle_r", "unit": "deg"}
     assert card["embedding_size"] == 64 and card["window"] == 64 and card["sample_rate"] == 100.0
     head = np.load(folder / "head.npz")
-    assert head["kernel"].shape == (64, 5) and head["bias"].dtype == np.float32
+    assert head["kernel"].shape == (64 + 4, 5) and head["bias"].dtype == np.float32
+    # The bundle carries its person's calibration.
+    from trainer.bundle import read_calibration
+
+    np.testing.assert_allclose(read_calibration(folder).rotations, trained.calibration.rotations, atol=1e-6)
 
 
 def test_card_with_a_missing_field_is_named(trained_bundle, tmp_path):

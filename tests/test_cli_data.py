@@ -36,7 +36,7 @@ def test_help_explains_the_commands():
 def test_synth_then_info(tmp_path):
     result = run("data", "synth", tmp_path / "ds", "--subjects", "2", "--minutes", "0.5", "--jobs", "1")
     assert result.returncode == 0, result.stderr
-    assert "2 subjects, 10 recordings" in result.stdout
+    assert "2 subjects, 14 recordings" in result.stdout
     info = run("data", "info", tmp_path / "ds")
     assert info.returncode == 0 and "S02" in info.stdout
     again = run("data", "synth", tmp_path / "ds", "--subjects", "1", "--minutes", "0.5")

@@ -3,14 +3,14 @@ import subprocess
 import sys
 
 SCRIPT = """
-from trainer.approaches import ExperimentConfig, single_user
+from trainer.approaches import ExperimentConfig, People, single_user
 from trainer.bundle import weights_hash
 from trainer.fit import FitSettings
 from trainer.synth.generate import TrialSpec, subject_rng, synthesize_trial
 from trainer.synth.subjects import sample_subject
 rng = subject_rng(5, 0)
 recording = synthesize_trial(sample_subject(rng, "T"), TrialSpec("walk", 1.0, 15.0), rng)
-trained = single_user(ExperimentConfig(fit=FitSettings(epochs=2)), {"T": [recording]}, "T")
+config = ExperimentConfig(fit=FitSettings(epochs=2))\ntrained = single_user(config, People({"T": [recording]}, config), "T")
 print(weights_hash(trained.model))
 """
 

@@ -4,8 +4,10 @@
     card.json     what the model expects and produces: IMU segments and channel order, sample
                   rate, window, hop, normalisation, outputs and units, approach, data provenance,
                   metrics, model hash
-    head.npz      the head's float32 kernel (embedding x outputs) and bias: what a device can
-                  receive over serial without reflashing
+    head.npz      the head's float32 kernel ((embedding + physics inputs) x outputs) and bias:
+                  what a device can receive over serial without reflashing
+    calibration.json  the label-free sensor-to-segment calibration of the person the bundle is for
+                  (when it is for one): what `kinedge predict` and the device use with it
 """
 from __future__ import annotations
 
@@ -18,13 +20,15 @@ import numpy as np
 
 from .data.atomic import atomic_dir
 from .data.errors import DataError
+from .frontend import FEATURES_PER_IMU
 from .models.head import EMBEDDING_NAME, HEAD_NAME
 from .tf_setup import keras
 from .windows import Normalizer
 
-CARD_VERSION = 1
-CARD_FIELDS = ("card_version", "model", "approach", "segments", "channels", "sample_rate", "window", "hop",
-               "normalization", "outputs", "embedding_size", "model_hash")
+CARD_VERSION = 2
+CARD_FIELDS = ("card_version", "model", "approach", "segments", "channels", "features", "physics", "sample_rate",
+               "window", "hop", "normalization", "outputs", "embedding_size", "model_hash")
+CALIBRATION_FILE = "calibration.json"
 
 
 def weights_hash(model) -> str:
@@ -44,6 +48,10 @@ def make_card(config, trained, sample_rate: float, provenance: dict, metrics: di
         "subject": trained.subject,
         "segments": config.segments,
         "channels": config.channels,
+        # What the front-end (firmware/frontend) makes of the channels, and what the network reads.
+        "features": config.features,
+        "physics": config.physics,
+        "frontend": {"features_per_imu": FEATURES_PER_IMU, "fusion": "x-io Fusion 1.3.3 AHRS, 6-axis"},
         "sample_rate": float(sample_rate),
         "window": config.window,
         "hop": config.hop,
@@ -53,6 +61,8 @@ def make_card(config, trained, sample_rate: float, provenance: dict, metrics: di
         "training": {"train_subjects": trained.train_subjects, "val_subjects": trained.val_subjects,
                      "config": config.to_json(), "epochs_run": len(trained.history.get("loss", [])),
                      "target_std": [float(v) for v in model.target_std],
+                     # The scale of each head input in training: what personalisation's pulls mean.
+                     "head_input_rms": [float(v) for v in model.head_input_rms],
                      "portions": {s: [float(lo), float(hi)] for s, (lo, hi) in trained.train_portions.items()}},
         "provenance": provenance,
         "metrics": metrics,
@@ -62,13 +72,28 @@ def make_card(config, trained, sample_rate: float, provenance: dict, metrics: di
     }
 
 
-def write_bundle(folder: Path, model, card: dict) -> Path:
+def write_bundle(folder: Path, model, card: dict, calibration=None) -> Path:
     with atomic_dir(Path(folder), overwrite=True) as tmp:
         model.save(tmp / "model.keras")
         kernel, bias = model.get_layer(HEAD_NAME).get_weights()
         np.savez(tmp / "head.npz", kernel=kernel.astype(np.float32), bias=bias.astype(np.float32))
         (tmp / "card.json").write_text(json.dumps(card, indent=1))
+        if calibration is not None:
+            (tmp / CALIBRATION_FILE).write_text(json.dumps(calibration.to_json(), indent=1, default=float))
     return Path(folder)
+
+
+def read_calibration(folder: Path):
+    """The bundle's person calibration, or None when it is for nobody in particular."""
+    from .calibration import Calibration
+
+    path = Path(folder) / CALIBRATION_FILE
+    if not path.exists():
+        return None
+    try:
+        return Calibration.from_json(json.loads(path.read_text()))
+    except (json.JSONDecodeError, KeyError, ValueError) as exc:
+        raise DataError(path, f"not a calibration ({exc})") from None
 
 
 def read_card(folder: Path) -> dict:
@@ -82,9 +107,12 @@ def read_card(folder: Path) -> dict:
     for name in CARD_FIELDS:
         if name not in card:
             raise DataError(path, "missing field", column=name)
-    if len(card["normalization"]["mean"]) != len(card["channels"]):
+    if card["card_version"] != CARD_VERSION:
+        raise DataError(path, f"card version {card['card_version']} is not {CARD_VERSION}: the bundle was made by "
+                              f"another kinedge; train it again", column="card_version")
+    if len(card["normalization"]["mean"]) != len(card["features"]):
         raise DataError(path, f"normalization has {len(card['normalization']['mean'])} channels, "
-                              f"card lists {len(card['channels'])}", column="normalization")
+                              f"card lists {len(card['features'])} features", column="normalization")
     return card
 
 

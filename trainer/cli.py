@@ -23,7 +23,8 @@ def data():
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--subjects", default=DEFAULT_SUBJECTS, show_default=True, help="Number of people.")
 @click.option("--minutes", default=DEFAULT_MINUTES, show_default=True,
-              help="Minutes per person, shared by 5 trials: walking slow/comfortable/fast, ramp up, ramp down.")
+              help="Minutes per person, shared by 7 trials: walking slow/comfortable/fast, ramp up/down, "
+                   "stairs up/down; each starts standing still.")
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Same seed, same data.")
 @click.option("--rate", default=100.0, show_default=True, help="Sample rate in Hz.")
 @click.option("--jobs", default=min(2, os.cpu_count() or 1), show_default=True, help="Worker processes.")
@@ -31,9 +32,9 @@ def data():
 def synth(out, subjects, minutes, seed, rate, jobs, force):
     """Generate a synthetic multi-subject gait data set into folder OUT.
 
-    Each person gets their own body size, gait style, sensor placement and noise; joint angles
-    drive a pelvis-femur-tibia-calcaneus chain whose virtual IMUs measure angular velocity and
-    specific force (gravity included) in their own frames.
+    Each person gets their own body size, gait style, sensor mounting (any rotation), soft
+    tissue and noise; joint angles drive a pelvis-femur-tibia-calcaneus chain whose virtual IMUs
+    measure angular velocity and specific force (gravity included) in their own frames.
     """
     from rich.progress import Progress
 

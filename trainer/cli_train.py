@@ -52,7 +52,7 @@ def run_approaches(dataset, out, subjects, approaches, config, with_baseline=Fal
 
     experiment = Experiment(dataset, out, config)
     subjects = list(subjects) or experiment.dataset.subjects
-    total = len(subjects) * (len(approaches) + (1 if with_baseline else 0))
+    total = len(subjects) * (len(approaches) + (2 if with_baseline else 0))
     with Progress() as progress:
         task = progress.add_task("training", total=total)
 

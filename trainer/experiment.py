@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import approaches as A
-from .bundle import load_bundle, make_card, write_bundle
+from .bundle import load_bundle, make_card, read_calibration, write_bundle
 from .data.atomic import atomic_path, write_text_atomic
 from .data.store import MANIFEST, Dataset
 
@@ -43,8 +43,15 @@ class Experiment:
 
     @property
     def data(self) -> dict:
+        """Each subject's raw trials."""
+        return self.people.raw
+
+    @property
+    def people(self) -> A.People:
+        """The subjects' trials with, made on first use, their calibration and front-end features."""
         if self._data is None:
-            self._data = {s: self.dataset.load(subjects={s}) for s in self.dataset.subjects}
+            raw = {s: self.dataset.load(subjects={s}) for s in self.dataset.subjects}
+            self._data = A.People(raw, self.config)
         return self._data
 
     def provenance(self) -> dict:
@@ -63,11 +70,11 @@ class Experiment:
 
     def record(self, trained: A.Trained) -> dict:
         """Score on the subject's test set, then write metrics, predictions and the bundle."""
-        test = A.scoring_windows(self.config, self.data[trained.subject])
+        test = A.scoring_windows(self.config, self.people.featurized(trained.subject))
         metrics, predictions = A.evaluate(self.config, trained, test)
         sample_rate = self.data[trained.subject][0].sample_rate
         card = make_card(self.config, trained, sample_rate, self.provenance(), metrics)
-        write_bundle(self.bundle_path(trained.approach, trained.subject), trained.model, card)
+        write_bundle(self.bundle_path(trained.approach, trained.subject), trained.model, card, trained.calibration)
         self.save_predictions(trained.approach, trained.subject, test.y, test.trial, predictions)
         result = {"approach": trained.approach, "subject": trained.subject, "metrics": metrics,
                   "train_subjects": trained.train_subjects, "val_subjects": trained.val_subjects,
@@ -95,12 +102,15 @@ class Experiment:
         write_text_atomic(path, json.dumps(obj, indent=1))
 
     def load_trained(self, approach: str, subject: str) -> A.Trained:
-        model, card, normalizer = load_bundle(self.bundle_path(approach, subject))
+        folder = self.bundle_path(approach, subject)
+        model, card, normalizer = load_bundle(folder)
         result = json.loads(self.run_path(approach, subject).read_text())
         # The loss scale for fine-tuning: the spread of the training targets, kept in the card.
         model.target_std = np.asarray(card["training"]["target_std"], dtype=np.float32)
+        model.head_input_rms = np.asarray(card["training"]["head_input_rms"], dtype=np.float32)
         portions = {s: tuple(p) for s, p in card["training"]["portions"].items()}
-        return A.Trained(approach, subject, model, normalizer, result["train_subjects"], result["val_subjects"], {}, portions)
+        return A.Trained(approach, subject, model, normalizer, result["train_subjects"], result["val_subjects"], {},
+                         portions, read_calibration(folder))
 
     def run(self, approach_names, subjects, on_step=None) -> list[dict]:
         """Run the named approaches for each held-out subject; returns the new results."""
@@ -116,36 +126,43 @@ class Experiment:
         for subject in subjects:
             if "single-user" in approach_names and not self.done("single-user", subject):
                 step("single-user", subject)
-                new.append(self.record(A.single_user(self.config, self.data, subject)))
+                new.append(self.record(A.single_user(self.config, self.people, subject)))
             wants_transfer = [a for a in approach_names if a.startswith("transfer-")]
             base = None
             if ("multi-user" in approach_names or wants_transfer) and not self.done("multi-user", subject):
                 step("multi-user", subject)
-                base = A.multi_user(self.config, self.data, subject)
+                base = A.multi_user(self.config, self.people, subject)
                 new.append(self.record(base))
             for approach in wants_transfer:
                 if self.done(approach, subject):
                     continue
                 base = base or self.load_trained("multi-user", subject)
                 step(approach, subject)
-                new.append(self.record(A.transfer(self.config, base, self.data, approach.split("-")[1])))
+                new.append(self.record(A.transfer(self.config, base, self.people, approach.split("-")[1])))
         return new
 
 
+BASELINES = {"baseline": False, "baseline-offset": True}
+
+
 def run_baseline(experiment: Experiment, subjects, on_step=None) -> list[dict]:
-    from .baseline import CHAIN, score_subject
+    """The classical baseline and its person-offset variant (baseline.py) for each subject."""
+    from .baseline import leg_segments, score_subject
     from .metrics import joint_metrics
 
     new = []
     for subject in subjects:
-        if experiment.done("baseline", subject):
-            continue
-        if on_step:
-            on_step("baseline", subject)
-        y_true, y_pred, trial = score_subject(experiment.config, experiment.data[subject])
-        metrics = joint_metrics(y_true, y_pred, experiment.config.targets)
-        experiment.record_external("baseline", subject, metrics, y_true, trial, y_pred,
-                                   {"method": "imufusion AHRS + static calibration + hinge heading",
-                                    "imus": [p if p == "pelvis" else f"{p}_{experiment.config.side}" for p in CHAIN]})
-        new.append({"approach": "baseline", "subject": subject, "metrics": metrics})
+        for approach, with_offset in BASELINES.items():
+            if experiment.done(approach, subject):
+                continue
+            if on_step:
+                on_step(approach, subject)
+            y_true, y_pred, trial = score_subject(experiment.config, experiment.data[subject], with_offset)
+            metrics = joint_metrics(y_true, y_pred, experiment.config.targets)
+            method = "label-free calibration + Fusion AHRS inclinations, standing pose 0 deg"
+            if with_offset:
+                method += ", plus each joint's mean error on the labelled first part"
+            experiment.record_external(approach, subject, metrics, y_true, trial, y_pred,
+                                       {"method": method, "imus": leg_segments(experiment.config.side)})
+            new.append({"approach": approach, "subject": subject, "metrics": metrics})
     return new

@@ -16,7 +16,7 @@ from .data.atomic import atomic_path, write_text_atomic  # noqa: E402
 from .results import collect, markdown_table  # noqa: E402
 
 COLORS = {"single-user": "#1b9e77", "transfer-full": "#7570b3", "transfer-head": "#66a61e",
-          "multi-user": "#d95f02", "baseline": "#999999"}
+          "multi-user": "#d95f02", "baseline-offset": "#666666", "baseline": "#999999"}
 
 
 def _save(fig, path: Path) -> Path:

@@ -47,11 +47,26 @@ def window_ends(n_samples: int, window: int, lo: float, hi: float, hop: int) -> 
     return np.arange(start + window - 1, stop, hop)
 
 
+def device_ends(n_samples: int, window: int, hop: int) -> np.ndarray:
+    """The samples a device estimates at: the first full window, then every hop."""
+    return np.arange(window - 1, n_samples, hop)
+
+
+def scoring_ends(n_samples: int, window: int, hop: int, test_fraction: float) -> np.ndarray:
+    """The test set of a trial: every device estimate at a sample of its last `test_fraction`.
+    A window may reach back before that part (the device has those samples); only the target,
+    the angle at the window's last sample, must lie in it."""
+    ends = device_ends(n_samples, window, hop)
+    return ends[ends >= int(round((1.0 - test_fraction) * n_samples))]
+
+
 def make_windows(recording: Recording, channels, targets, window: int, hop: int,
-                 lo: float = 0.0, hi: float = 1.0) -> Examples:
+                 lo: float = 0.0, hi: float = 1.0, ends: np.ndarray | None = None) -> Examples:
+    """Windows ending at `ends`, or else at every hop of the [lo, hi) part that holds a whole window."""
     x = recording.channels(channels)
     y = recording.channels(targets)
-    ends = window_ends(len(x), window, lo, hi, hop)
+    if ends is None:
+        ends = window_ends(len(x), window, lo, hi, hop)
     # Gaps the validator allowed (short NaN runs) are bridged by holding the last value.
     if np.isnan(x).any():
         x = _fill_forward(x)

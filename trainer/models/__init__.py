@@ -7,7 +7,10 @@ MODELS = {"edge": make_edge, "paper-lstm": make_paper_lstm, "paper-cnn": make_pa
 DEPLOYABLE = {"edge"}
 
 
-def make_model(name: str, window: int, n_channels: int, n_outputs: int, target_mean, target_std):
+def make_model(name: str, window: int, n_channels: int, n_outputs: int, target_mean, target_std,
+               physics_channels=(), fixed=None):
+    """`physics_channels`: input channels the head also reads at the newest sample; `fixed`: a
+    PhysicsColumns constraint keeping the observed joints at their classical estimate."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
-    return MODELS[name](window, n_channels, n_outputs, target_mean, target_std)
+    return MODELS[name](window, n_channels, n_outputs, target_mean, target_std, physics_channels, fixed)

@@ -1,4 +1,11 @@
-"""The output head shared by every model: a Dense layer that speaks degrees.
+"""The output head shared by every model: one linear layer that speaks degrees.
+
+It reads the backbone's embedding and, next to it, the front-end's inclination features of the
+window's newest sample (`NewestSample`: each IMU's pitch and roll, normalised): a linear map of
+those is already the classical estimate of a joint both of whose segments carry an IMU (knee ≈
+thigh pitch − shank pitch), so the head starts as that estimate (`start_from_physics`) and the
+network learns what it lacks. The device computes the same head in float32 from the int8
+embedding and its own front-end's features (firmware/core/head.c).
 
 Its bias starts at the training targets' mean and its kernel is scaled by their spread, so the
 layers below learn in standardised units while the model's output — and the head a device
@@ -8,14 +15,66 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tf_setup import keras
+from ..tf_setup import keras, tf
 
 HEAD_NAME = "head"
 EMBEDDING_NAME = "embedding"
+PHYSICS_NAME = "physics"
 
 
-def degree_head(n_outputs: int) -> keras.layers.Dense:
-    return keras.layers.Dense(n_outputs, name=HEAD_NAME)
+@keras.utils.register_keras_serializable(package="kinedge")
+class NewestSample(keras.layers.Layer):
+    """The newest sample's values of some input channels: (batch, T, 1, C) → (batch, len(channels))."""
+
+    def __init__(self, channels, **kwargs):
+        super().__init__(**kwargs)
+        self.channels = [int(c) for c in channels]
+
+    def call(self, x):
+        return tf.gather(x[:, -1, 0, :], self.channels, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "channels": self.channels}
+
+
+@keras.utils.register_keras_serializable(package="kinedge")
+class PhysicsColumns(keras.constraints.Constraint):
+    """Keeps the head's columns for the joints the IMUs observe at their classical estimate: no
+    embedding weight, and physics weights only on that estimate's own features (physics.py) —
+    whose gains training may still tune (a thigh sensor on soft tissue swings less than the bone).
+    `allowed` (P, K) is 1 where a physics input may feed an observed column; `start` (P, K) is the
+    classical estimate's weights, where the head starts (start_from_physics)."""
+
+    def __init__(self, columns, allowed, start):
+        self.columns = [int(c) for c in columns]
+        self.allowed = np.asarray(allowed, np.float32)
+        self.start = np.asarray(start, np.float32)
+
+    def mask(self, rows: int) -> np.ndarray:
+        """(rows, K): 1 where the kernel may be non-zero."""
+        p, k = self.allowed.shape
+        mask = np.ones((rows, k), np.float32)
+        mask[:, self.columns] = 0.0
+        mask[rows - p:, self.columns] = self.allowed[:, self.columns]
+        return mask
+
+    def __call__(self, w):
+        return w * self.mask(int(w.shape[0]))
+
+    def get_config(self):
+        return {"columns": self.columns, "allowed": self.allowed.tolist(), "start": self.start.tolist()}
+
+
+def head_on(embedding, inputs, n_outputs: int, physics_channels, dropout: float = 0.1, fixed=None):
+    """The head over [embedding, newest physics channels]; dropout only on the embedding, so the
+    physics estimate is never switched off while training. `fixed` (PhysicsColumns) keeps the
+    joints the classical estimate observes at it."""
+    layers = keras.layers
+    x = layers.Dropout(dropout, name="embedding_dropout")(embedding) if dropout else embedding
+    if physics_channels:
+        physics = NewestSample(physics_channels, name=PHYSICS_NAME)(inputs)
+        x = layers.Concatenate(name="head_inputs")([x, physics])
+    return layers.Dense(n_outputs, name=HEAD_NAME, kernel_constraint=fixed)(x)
 
 
 def start_in_degrees(model: keras.Model, target_mean, target_std) -> keras.Model:
@@ -26,10 +85,40 @@ def start_in_degrees(model: keras.Model, target_mean, target_std) -> keras.Model
     return model
 
 
+def start_from_physics(model: keras.Model, physics: np.ndarray, targets: np.ndarray, ridge: float = 1e-3) -> keras.Model:
+    """Start the head from the physics inputs of the training windows. Columns the kernel
+    constraint holds (PhysicsColumns) start at the classical estimate and, as bias, the training
+    targets' mean offset from it; the others at the least-squares fit of the targets on the physics
+    inputs, keeping their (random) embedding rows for training to fill."""
+    head = model.get_layer(HEAD_NAME)
+    kernel, _ = head.get_weights()
+    p = physics.shape[1]
+    if p == 0:
+        return model
+    x = np.column_stack([physics.astype(np.float64), np.ones(len(physics))])
+    a = x.T @ x + ridge * len(x) * np.diag([1.0] * p + [0.0])
+    w = np.linalg.solve(a, x.T @ targets.astype(np.float64))
+    kernel[-p:] = w[:p]
+    bias = w[p]
+    fixed = head.kernel_constraint
+    if isinstance(fixed, PhysicsColumns):
+        kernel[-p:, fixed.columns] = fixed.start[:, fixed.columns]
+        kernel = kernel * fixed.mask(kernel.shape[0])
+        estimate = physics.astype(np.float64) @ fixed.start.astype(np.float64)
+        bias[fixed.columns] = (targets.astype(np.float64) - estimate).mean(axis=0)[fixed.columns]
+    head.set_weights([np.asarray(kernel, np.float32), bias.astype(np.float32)])
+    return model
+
+
+def physics_count(model: keras.Model) -> int:
+    try:
+        return len(model.get_layer(PHYSICS_NAME).channels)
+    except ValueError:
+        return 0
+
+
 def scaled_mse(target_std):
     """Mean squared error in units of each target's spread, so every joint counts alike."""
-    import tensorflow as tf
-
     weight = tf.constant(1.0 / np.square(np.asarray(target_std, np.float32)))
 
     def loss(y_true, y_pred):
