@@ -41,16 +41,22 @@ FIDELITY_WINDOWS = 500  # training windows on which --qat is compared with post-
 EVAL_EVERY = 2              # score every 2nd held-out window (TFLM runs one window per invoke)
 
 
-def _angles(outputs: np.ndarray, quant: dict, kernel, bias) -> np.ndarray:
-    """int8 backbone outputs → float embedding → float head → angles, as the device computes them."""
+def _angles(outputs: np.ndarray, physics: np.ndarray, quant: dict, kernel, bias) -> np.ndarray:
+    """int8 backbone outputs → float embedding → float head (with the newest sample's physics
+    inputs) → angles, as the device computes them."""
     embedding = (outputs.astype(np.float32) - quant["output_zero_point"]) * quant["output_scale"]
-    return apply_head(embedding, kernel, bias)
+    return apply_head(embedding, physics, kernel, bias)
 
 
-def _int8_angles(flatbuffer: bytes, x: np.ndarray, kernel, bias) -> np.ndarray:
+def _physics(card: dict, x: np.ndarray) -> np.ndarray:
+    """The head's physics inputs of normalised windows: the newest sample's listed features."""
+    return x[:, -1, [card["features"].index(name) for name in card["physics"]]]
+
+
+def _int8_angles(flatbuffer: bytes, card: dict, x: np.ndarray, kernel, bias) -> np.ndarray:
     quant = tflm.io_quantization(flatbuffer)
     outputs = tflm.run(flatbuffer, tflm.quantize_input(x, quant["input_scale"], quant["input_zero_point"]))
-    return _angles(outputs, quant, kernel, bias)
+    return _angles(outputs, _physics(card, x), quant, kernel, bias)
 
 
 def _rms(x: np.ndarray) -> float:
@@ -99,15 +105,20 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
     choice = {"method": "ptq"}
     if qat:
         step(f"quantisation-aware fine-tuning ({qat_epochs} epochs)")
-        calibration = calibration_windows(card, normalizer, QAT_WINDOWS)
-        backbone = quantization_aware_finetune(model, calibration.x, np.asarray(card["training"]["target_std"]),
+        # Judged on training windows the fine-tune did not see: on its own windows QAT always looks
+        # better (measured: 0.42 vs 0.48 deg there, 0.53 vs 0.20 deg on the held-out person).
+        pool = calibration_windows(card, normalizer, QAT_WINDOWS + FIDELITY_WINDOWS, seed=1)
+        order = np.random.default_rng(1).permutation(len(pool))
+        n_check = min(FIDELITY_WINDOWS, len(pool) // 5)
+        check, tune = pool.x[np.sort(order[:n_check])], pool.x[np.sort(order[n_check:])]
+        backbone = quantization_aware_finetune(model, tune, np.asarray(card["training"]["target_std"]),
                                                epochs=qat_epochs)
         candidate = to_int8_flatbuffer(backbone, representative)
         candidate_ops = tflm.check_supported(candidate)
-        # Keep QAT only if, on the training windows, it reproduces the float model more closely.
-        check = calibration.x[::max(1, len(calibration) // FIDELITY_WINDOWS)]
+        # Keep QAT only if it reproduces the float model more closely.
         reference = predict(model, check)
-        ptq_error, qat_error = (_rms(_int8_angles(fb, check, kernel, bias) - reference) for fb in (flatbuffer, candidate))
+        ptq_error, qat_error = (_rms(_int8_angles(fb, card, check, kernel, bias) - reference)
+                                for fb in (flatbuffer, candidate))
         choice = {"method": "qat" if qat_error <= ptq_error else "ptq", "qat_requested": True,
                   "training_windows_rms_difference_deg": {"ptq": ptq_error, "qat": qat_error}}
         if qat_error <= ptq_error:
@@ -118,7 +129,7 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
     test = held_out_windows(card, normalizer, every=EVAL_EVERY)
     inputs = tflm.quantize_input(test.x, quant["input_scale"], quant["input_zero_point"])
     outputs = tflm.run(flatbuffer, inputs)
-    int8_angles = _angles(outputs, quant, kernel, bias)
+    int8_angles = _angles(outputs, _physics(card, test.x), quant, kernel, bias)
     float_angles = predict(model, test.x)
     names = [o["name"] for o in card["outputs"]]
     float_metrics = joint_metrics(test.y, float_angles, names)
@@ -134,7 +145,7 @@ def convert_bundle(bundle: Path, qat: bool = False, qat_epochs: int = 3, on_step
 
     step("writing sources")
     digest = model_hash(flatbuffer)
-    head = Head(kernel, bias, digest, head_id=0)
+    head = Head(kernel, bias, digest, head_id=0, n_physics=len(card["physics"]))
     pick = np.linspace(0, len(inputs) - 1, TEST_VECTORS).astype(int)
     data_h, data_c = emit.model_data(flatbuffer)
     head_blob = head.to_bytes()

@@ -54,6 +54,8 @@ def folded_input(normalizer, quant: dict) -> tuple[np.ndarray, np.ndarray]:
 
 def model_config(card: dict, quant: dict, normalizer, arena_size: int, model_hash: bytes, approach_note: str) -> str:
     n = len(card["channels"])
+    features, physics = card["features"], card["physics"]
+    physics_index = [features.index(name) for name in physics]
     mul, add = folded_input(normalizer, quant)
     outputs = [o["name"] for o in card["outputs"]]
     lines = [BANNER, "#ifndef KINEDGE_MODEL_CONFIG_H", "#define KINEDGE_MODEL_CONFIG_H", "",
@@ -61,6 +63,8 @@ def model_config(card: dict, quant: dict, normalizer, arena_size: int, model_has
              f"#define KINEDGE_SCHEMA_VERSION {SCHEMA_VERSION}",
              f"#define KINEDGE_N_SEGMENTS {len(card['segments'])}",
              f"#define KINEDGE_N_CHANNELS {n}",
+             f"#define KINEDGE_N_FEATURES {len(features)}",
+             f"#define KINEDGE_N_PHYSICS {len(physics)}",
              f"#define KINEDGE_SAMPLE_RATE_HZ {card['sample_rate']:g}",
              f"#define KINEDGE_WINDOW {card['window']}",
              f"#define KINEDGE_HOP {card['hop']}",
@@ -74,13 +78,17 @@ def model_config(card: dict, quant: dict, normalizer, arena_size: int, model_has
              f'#define KINEDGE_MODEL_HASH_HEX "{model_hash.hex()}"',
              "#define KINEDGE_MODEL_HASH_BYTES {" + ", ".join(f"0x{b:02x}" for b in model_hash) + "}",
              "",
-             "/* Segments and channels in the order the model reads them: acc x,y,z (m/s^2), gyr x,y,z (rad/s). */",
+             "/* Segments and raw channels in the order the device samples them: acc x,y,z (m/s^2), gyr x,y,z",
+             "   (rad/s), sensor frame; the front-end (firmware/frontend) makes 8 features of each IMU's 6. */",
              f"#define KINEDGE_SEGMENT_NAMES {{{_strings(card['segments'])}}}",
              f"#define KINEDGE_CHANNEL_NAMES {{{_strings(card['channels'])}}}",
+             f"#define KINEDGE_FEATURE_NAMES {{{_strings(features)}}}",
+             "/* The features the head also reads at the newest sample, as indices into the features. */",
+             "#define KINEDGE_PHYSICS_INDEX {" + ", ".join(str(i) for i in physics_index) + "}",
              f"#define KINEDGE_OUTPUT_NAMES {{{_strings(outputs)}}}",
              '#define KINEDGE_OUTPUT_UNITS {' + _strings(o["unit"] for o in card["outputs"]) + "}",
              "",
-             "/* Per-channel normalisation (x - mean) / std, and the same folded into the int8 input:",
+             "/* Per-feature normalisation (x - mean) / std, and the same folded into the int8 input:",
              "   q = clamp(floor(x * KINEDGE_INPUT_MUL[c] + KINEDGE_INPUT_ADD[c] + 0.5), -128, 127) in float32. */",
              "#define KINEDGE_NORM_MEAN {" + ", ".join(c_float(v) for v in normalizer.mean) + "}",
              "#define KINEDGE_NORM_STD {" + ", ".join(c_float(v) for v in normalizer.std) + "}",
@@ -96,7 +104,8 @@ def head_default(kernel: np.ndarray, bias: np.ndarray, blob_crc: int) -> tuple[s
     e, k = kernel.shape
     header = BANNER + ("#ifndef KINEDGE_HEAD_DEFAULT_H\n#define KINEDGE_HEAD_DEFAULT_H\n\n"
                        f"#define KINEDGE_HEAD_DEFAULT_CRC 0x{blob_crc:08x}u\n\n"
-                       "/* Row-major: out[k] = sum_e embedding[e] * kernel[e * N_OUTPUTS + k] + bias[k]. */\n"
+                       "/* Row-major, embedding rows then physics rows (head.h):\n"
+                       "   out[k] = sum_i input[i] * kernel[i * N_OUTPUTS + k] + bias[k]. */\n"
                        f"extern const float kinedge_head_default_kernel[{e * k}];\n"
                        f"extern const float kinedge_head_default_bias[{k}];\n\n#endif\n")
     source = BANNER + ('#include "head_default.h"\n\n'

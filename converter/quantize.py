@@ -9,7 +9,7 @@ from trainer.fit import as_input
 from trainer.models.head import HEAD_NAME, scaled_mse
 from trainer.tf_setup import keras, quiet_native_stderr, seed_everything, tf
 
-from .backbone import backbone_model
+from .backbone import TRAINING_ONLY, backbone_layers, backbone_model
 
 
 def to_int8_flatbuffer(backbone: keras.Model, representative: np.ndarray) -> bytes:
@@ -57,7 +57,15 @@ def quantization_aware_finetune(model: keras.Model, x: np.ndarray, target_std, e
     seed_everything(seed)
     teacher = model.predict(as_input(x), batch_size=1024, verbose=0)
     fresh = lambda layer: layer.__class__.from_config(layer.get_config())
-    annotate = lambda layer: fresh(layer) if layer.name == HEAD_NAME else qk.quantize_annotate_layer(fresh(layer))
+    # Only the backbone is quantised; the head and its physics inputs stay float on the device.
+    backbone = {layer.name for layer in backbone_layers(model) if not isinstance(layer, TRAINING_ONLY)}
+    # Distillation matches the float model as it runs, so the training-only input noise is off.
+    # It is replaced by an annotated identity, so the input is still quantised (a QuantizeLayer in
+    # front of it learns the input range the device's int8 input then uses).
+    noise = {layer.name for layer in model.layers if isinstance(layer, TRAINING_ONLY)}
+    annotate = lambda layer: (qk.quantize_annotate_layer(keras.layers.Activation("linear", name=layer.name))
+                              if layer.name in noise
+                              else qk.quantize_annotate_layer(fresh(layer)) if layer.name in backbone else fresh(layer))
     clone = keras.models.clone_model(model, clone_function=annotate)
     clone.set_weights(model.get_weights())
     with qk.quantize_scope():
@@ -72,11 +80,14 @@ def quantization_aware_finetune(model: keras.Model, x: np.ndarray, target_std, e
     with qk.quantize_scope():
         batch_one = qk.quantize_apply(batch_one)
     # Same layers in the same order (Keras numbers auto-named ones differently, so pair by position).
-    sources = [layer for layer in student.layers if layer.weights and layer.name != HEAD_NAME]
+    # The stand-in for the training-only noise may carry quantiser ranges; the device has no such layer.
+    skipped = {HEAD_NAME} | {"quant_" + name for name in noise}
+    sources = [layer for layer in student.layers if layer.weights and layer.name not in skipped]
     targets = [layer for layer in batch_one.layers if layer.weights]
     for source, target in zip(sources, targets, strict=True):
         weights = source.get_weights()
         if [w.shape for w in weights] != [w.shape for w in target.get_weights()]:
-            raise RuntimeError(f"QAT weight transfer: {source.name} does not match {target.name}")
+            raise RuntimeError(f"QAT weight transfer: {source.name} does not match {target.name}: "
+                               f"{[l.name for l in sources]} vs {[l.name for l in targets]}")
         target.set_weights(weights)
     return batch_one

@@ -123,7 +123,7 @@ def test_generated_c_compiles_as_c11(ptq, tmp_path):
     main = tmp_path / "main.c"
     main.write_text('#include "model_config.h"\n#include "model_data.h"\n#include "head_default.h"\n'
                     '#include "test_vectors.h"\n'
-                    "static const float mean[KINEDGE_N_CHANNELS] = KINEDGE_NORM_MEAN;\n"
+                    "static const float mean[KINEDGE_N_FEATURES] = KINEDGE_NORM_MEAN;\n"
                     "static const unsigned char hash[8] = KINEDGE_MODEL_HASH_BYTES;\n"
                     "int main(void) { return (int)(kinedge_model_data_len + mean[0] + hash[0]\n"
                     "  + kinedge_head_default_bias[0] + kinedge_test_inputs[0][0] + kinedge_test_outputs[0][0]) & 1; }\n")
@@ -153,6 +153,6 @@ def test_bundle_without_card_is_one_line(tmp_path):
 def test_bundle_with_inconsistent_card_is_one_line(bundle, tmp_path):
     shutil.copytree(bundle, tmp_path / "b")
     card = json.loads((tmp_path / "b" / "card.json").read_text())
-    card["channels"] = card["channels"][:6]
+    card["features"] = card["features"][:8]
     (tmp_path / "b" / "card.json").write_text(json.dumps(card))
-    assert_one_line_error(run("convert", tmp_path / "b"), "card.json", "normalization has 12 channels, card lists 6")
+    assert_one_line_error(run("convert", tmp_path / "b"), "card.json", "normalization has 16 channels, card lists 8 features")
