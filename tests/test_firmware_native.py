@@ -32,7 +32,7 @@ def fuzz_stream(n: int, seed: int = 0) -> bytes:
     (bit flips, truncation, insertion, deletion), oversized frames and well-formed requests."""
     rng = np.random.default_rng(seed)
     types = [p.PING, p.INFO, p.STREAM_RAW, p.ESTIMATE, p.REPLAY, p.REPLAY_RESET, p.HEAD_BEGIN, p.HEAD_CHUNK,
-             p.HEAD_COMMIT, p.HEAD_RESET, p.BENCH, p.OK, p.ERROR, 0x00, 0xFF]
+             p.HEAD_COMMIT, p.HEAD_RESET, p.CALIB_RESET, p.BENCH, p.OK, p.ERROR, 0x00, 0xFF]
     out = bytearray()
     for i in range(n):
         kind = i % 10

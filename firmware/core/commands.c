@@ -36,7 +36,7 @@ static void replay_reset(const proto_frame *r) {
     device_reply_error(r, ERR_BAD_LENGTH);
     return;
   }
-  estimator_reset(&dev.replay);
+  estimator_reset(&dev.replay, &dev.calibration);
   device_reply_ok(r, 0);
 }
 
@@ -62,10 +62,10 @@ void replay_run(const proto_frame *r) {
   for (uint32_t i = 0; i < count; ++i) {
     float sample[KINEDGE_N_CHANNELS];
     memcpy(sample, r->payload + 2 + i * sample_bytes, sample_bytes);
-    if (!estimator_push(&dev.replay, sample)) continue;
+    if (!estimator_push(&dev.replay, &dev.calibration, sample)) continue;
     estimator_window(&dev.replay, engine_input());
     float angles[KINEDGE_N_OUTPUTS];
-    device_estimate(angles);
+    device_estimate(dev.replay.physics, angles);
     put_u32(out, dev.replay.count - 1);
     memcpy(out + 4, angles, sizeof angles);
     out += 4 + sizeof angles;
@@ -91,6 +91,7 @@ void commands_dispatch(const proto_frame *r) {
     case PROTO_HEAD_CHUNK: head_upload_chunk(r); break;
     case PROTO_HEAD_COMMIT: head_upload_commit(r); break;
     case PROTO_HEAD_RESET: head_upload_reset(r); break;
+    case PROTO_CALIB_RESET: calibration_reset(r); break;
     case PROTO_BENCH: bench_run(r); break;
     default: {
     device_reply_error(r, ERR_UNKNOWN_COMMAND);

@@ -5,16 +5,23 @@
 #include "board.h"
 #include "device_state.h"
 #include "engine.h"
+#include "calibration.h"
 #include "head_store.h"
 
 device_state dev;
 
 void device_init(void) {
   memset(&dev, 0, sizeof dev);
-  estimator_reset(&dev.live);
-  estimator_reset(&dev.replay);
   engine_init();
   head_store_load(&dev.head, dev.upload.staging);
+  calib_store_load(&dev.calibration, dev.upload.staging);
+  estimator_reset(&dev.live, &dev.calibration);
+  estimator_reset(&dev.replay, &dev.calibration);
+}
+
+void device_calibration_changed(void) {
+  estimator_reset(&dev.live, &dev.calibration);
+  estimator_reset(&dev.replay, &dev.calibration);
 }
 
 void device_send(uint8_t type, uint16_t sequence, const uint8_t *payload, size_t length) {
@@ -33,9 +40,9 @@ void device_reply_error(const proto_frame *request, uint8_t code) {
   dev.answered++;
 }
 
-void device_estimate(float *angles) {
+void device_estimate(const float *physics, float *angles) {
   engine_invoke();
-  head_apply(&dev.head, engine_output(), angles);
+  head_apply(&dev.head, engine_output(), physics, angles);
 }
 
 void device_protocol_byte(uint8_t byte) {
@@ -69,7 +76,7 @@ int device_imu_sample(const float *sample, uint32_t lost_before) {
   const uint32_t time = board_micros();
   dev.link_drops += lost_before;
   const uint32_t sequence = dev.live.count;
-  const int due = estimator_push(&dev.live, sample);
+  const int due = estimator_push(&dev.live, &dev.calibration, sample);
   dev.samples++;
   if (dev.stream_raw) send_raw(sample, sequence, time);
   if (due && dev.stream_angles) {
@@ -86,7 +93,7 @@ int device_poll(void) {
   estimator_window(&dev.live, engine_input());
   uint8_t payload[8 + 4 * KINEDGE_N_OUTPUTS];
   float angles[KINEDGE_N_OUTPUTS];
-  device_estimate(angles);
+  device_estimate(dev.live.physics, angles);
   put_u32(payload, dev.live.count - 1); /* sequence number of the window's last sample */
   put_u32(payload + 4, dev.due_time);
   memcpy(payload + 8, angles, sizeof angles);

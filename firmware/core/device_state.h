@@ -5,12 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calibration.h"
 #include "estimator.h"
 #include "head.h"
 #include "protocol.h"
 
+#define UPLOAD_BYTES (HEAD_BLOB_BYTES > CALIB_BLOB_BYTES ? HEAD_BLOB_BYTES : CALIB_BLOB_BYTES)
+
+/* A blob on its way in: a head (magic KEHD) or a calibration (KECA). */
 typedef struct {
-  uint8_t staging[HEAD_BLOB_BYTES];
+  uint8_t staging[UPLOAD_BYTES];
   uint32_t expected, received, crc;
   int started;
 } head_upload;
@@ -19,6 +23,8 @@ typedef struct {
   estimator live, replay;
   head_t head;
   head_t scratch_head; /* where an upload is checked before the store takes it */
+  calib_t calibration;
+  calib_t scratch_calibration;
   head_upload upload;
   proto_reader reader;
   uint8_t reply[PROTO_MAX_PAYLOAD];
@@ -37,14 +43,18 @@ void device_send(uint8_t type, uint16_t sequence, const uint8_t *payload, size_t
 void device_reply_ok(const proto_frame *request, size_t length);
 void device_reply_error(const proto_frame *request, uint8_t code);
 
-/* Backbone + head on a window already in the engine's input: angles, and the int8 embedding. */
-void device_estimate(float *angles);
+/* Backbone + head on a window already in the engine's input, with the physics inputs of its
+   newest sample: angles (and the int8 embedding stays in the engine's output). */
+void device_estimate(const float *physics, float *angles);
+/* A new calibration took effect: both streams restart their front-end from it. */
+void device_calibration_changed(void);
 
 void commands_dispatch(const proto_frame *request);
 void head_upload_begin(const proto_frame *request);
 void head_upload_chunk(const proto_frame *request);
 void head_upload_commit(const proto_frame *request);
 void head_upload_reset(const proto_frame *request);
+void calibration_reset(const proto_frame *request);
 void bench_run(const proto_frame *request);
 void info_reply(const proto_frame *request);
 void replay_run(const proto_frame *request);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 int engine_init(void);              /* 0 when ready */
-int8_t *engine_input(void);         /* KINEDGE_WINDOW x KINEDGE_N_CHANNELS int8, time-major */
+int8_t *engine_input(void);         /* KINEDGE_WINDOW x KINEDGE_N_FEATURES int8, time-major */
 const int8_t *engine_output(void);  /* KINEDGE_EMBEDDING_SIZE int8 */
 int engine_invoke(void);            /* 0 on success */
 const char *engine_name(void);

@@ -1,10 +1,13 @@
-/* HEAD_BEGIN / HEAD_CHUNK / HEAD_COMMIT / HEAD_RESET: a new head arrives in a RAM staging buffer,
-   in order, and is checked whole (CRC announced at BEGIN, then the blob's own checks) before the
-   head store writes it to the inactive slot. Any failure leaves the active head as it was. */
+/* HEAD_BEGIN / HEAD_CHUNK / HEAD_COMMIT: a new blob — a head (magic KEHD) or a person calibration
+   (KECA) — arrives in a RAM staging buffer, in order, and is checked whole (CRC announced at BEGIN,
+   then the blob's own checks) before its store writes it to the inactive slot. Any failure leaves
+   the active head and calibration as they were. HEAD_RESET / CALIB_RESET return to the compiled-in
+   head / the nominal calibration. */
 #include <string.h>
 
 #include "crc32.h"
 #include "device_state.h"
+#include "calibration.h"
 #include "head_store.h"
 
 static void fail(const proto_frame *r, uint8_t code) {
@@ -68,13 +71,21 @@ void head_upload_commit(const proto_frame *r) {
     device_reply_error(r, ERR_HEAD_CRC);
     return;
   }
-  head_t *check = &dev.scratch_head;
-  const int status = head_parse(dev.upload.staging, dev.upload.received, check);
-  if (status) {
-    device_reply_error(r, (uint8_t)status);
+  if (dev.upload.received >= 4 && memcmp(dev.upload.staging, "KECA", 4) == 0) {
+    const int status = calib_parse(dev.upload.staging, dev.upload.received, &dev.scratch_calibration);
+    const int stored = status ? status : calib_store_commit(dev.upload.staging, dev.upload.received, &dev.calibration);
+    if (stored) {
+      device_reply_error(r, (uint8_t)stored);
+      return;
+    }
+    device_calibration_changed();
+    put_u32(dev.reply + 1, dev.calibration.id);
+    put_u32(dev.reply + 5, dev.calibration.crc);
+    device_reply_ok(r, 8);
     return;
   }
-  const int stored = head_store_commit(dev.upload.staging, dev.upload.received, &dev.head);
+  const int status = head_parse(dev.upload.staging, dev.upload.received, &dev.scratch_head);
+  const int stored = status ? status : head_store_commit(dev.upload.staging, dev.upload.received, &dev.head);
   if (stored) {
     device_reply_error(r, (uint8_t)stored);
     return;
@@ -82,6 +93,17 @@ void head_upload_commit(const proto_frame *r) {
   put_u32(dev.reply + 1, dev.head.id);
   put_u32(dev.reply + 5, dev.head.crc);
   device_reply_ok(r, 8);
+}
+
+void calibration_reset(const proto_frame *r) {
+  dev.upload.started = 0;
+  const int status = calib_store_reset(&dev.calibration);
+  if (status) {
+    device_reply_error(r, (uint8_t)status);
+    return;
+  }
+  device_calibration_changed();
+  device_reply_ok(r, 0);
 }
 
 void head_upload_reset(const proto_frame *r) {

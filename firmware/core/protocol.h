@@ -1,4 +1,4 @@
-/* The device protocol, version 1 (firmware/PROTOCOL.md is the specification; host_tools/protocol.py
+/* The device protocol, version 2 (firmware/PROTOCOL.md is the specification; host_tools/protocol.py
    is the host side). A frame body is
        version u8 | type u8 | sequence u16 | payload (0..PROTO_MAX_PAYLOAD) | CRC-32 u32 of all before
    little-endian, COBS-encoded and ended by one 0x00 byte on the wire. */
@@ -10,7 +10,7 @@
 
 #include "cobs.h"
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define PROTO_MAX_PAYLOAD 1200
 #define PROTO_OVERHEAD 8 /* version, type, sequence, CRC */
 #define PROTO_MAX_BODY (PROTO_MAX_PAYLOAD + PROTO_OVERHEAD)
@@ -28,6 +28,7 @@ enum {
   PROTO_HEAD_CHUNK = 0x21,
   PROTO_HEAD_COMMIT = 0x22,
   PROTO_HEAD_RESET = 0x23,
+  PROTO_CALIB_RESET = 0x24,
   PROTO_BENCH = 0x30,
 };
 

@@ -6,7 +6,7 @@
 #include "model_aot.h"
 #include "model_config.h"
 
-_Static_assert(KINEDGE_AOT_INPUT_BYTES == KINEDGE_WINDOW * KINEDGE_N_CHANNELS, "model input is not the window");
+_Static_assert(KINEDGE_AOT_INPUT_BYTES == KINEDGE_WINDOW * KINEDGE_N_FEATURES, "model input is not the window");
 _Static_assert(KINEDGE_AOT_OUTPUT_BYTES == KINEDGE_EMBEDDING_SIZE, "model output is not the embedding");
 _Static_assert(!KINEDGE_AOT_INPUT_IS_FLOAT, "the device feeds an int8 input");
 

@@ -11,6 +11,7 @@
 #include "device_state.h"
 #include "estimator.h"
 #include "head.h"
+#include "calibration.h"
 #include "head_store.h"
 #include "protocol.h"
 
@@ -73,13 +74,16 @@ static void test_protocol_vectors(const char *path) {
 }
 
 static void test_estimate_schedule(void) {
-  estimator e;
-  estimator_reset(&e);
+  static estimator e;
+  calib_t nominal;
+  calib_load_nominal(&nominal);
+  estimator_reset(&e, &nominal);
   float sample[KINEDGE_N_CHANNELS] = {0};
   int due = 0;
   for (uint32_t i = 0; i < KINEDGE_WINDOW + 10 * KINEDGE_HOP; ++i) {
-    sample[0] = (float)i;
-    if (estimator_push(&e, sample)) {
+    sample[0] = (float)i * 0.01f;
+    sample[1] = 9.81f;
+    if (estimator_push(&e, &nominal, sample)) {
       CHECK(i + 1 >= KINEDGE_WINDOW && (i + 1 - KINEDGE_WINDOW) % KINEDGE_HOP == 0);
       due++;
     }
@@ -92,15 +96,16 @@ static size_t make_blob(uint8_t *blob, uint32_t id, float bias0) {
   static const uint8_t hash[8] = KINEDGE_MODEL_HASH_BYTES;
   memset(blob, 0, HEAD_BLOB_BYTES);
   memcpy(blob, "KEHD", 4);
-  put_u16(blob + 4, 1);
+  put_u16(blob + 4, HEAD_BLOB_VERSION);
   put_u16(blob + 6, HEAD_BLOB_HEADER);
   memcpy(blob + 8, hash, 8);
   put_u16(blob + 16, KINEDGE_EMBEDDING_SIZE);
   put_u16(blob + 18, KINEDGE_N_OUTPUTS);
   put_u32(blob + 20, id);
-  float values[KINEDGE_EMBEDDING_SIZE * KINEDGE_N_OUTPUTS + KINEDGE_N_OUTPUTS];
+  put_u16(blob + 24, KINEDGE_N_PHYSICS);
+  float values[HEAD_INPUTS * KINEDGE_N_OUTPUTS + KINEDGE_N_OUTPUTS];
   for (size_t i = 0; i < sizeof values / sizeof values[0]; ++i) values[i] = (float)i * 0.001f;
-  values[KINEDGE_EMBEDDING_SIZE * KINEDGE_N_OUTPUTS] = bias0;
+  values[HEAD_INPUTS * KINEDGE_N_OUTPUTS] = bias0;
   memcpy(blob + HEAD_BLOB_HEADER, values, sizeof values);
   put_u32(blob + HEAD_BLOB_BYTES - 4, crc32_update(0, blob, HEAD_BLOB_BYTES - 4));
   return HEAD_BLOB_BYTES;
@@ -147,12 +152,65 @@ static void test_head_store_survives_torn_writes(void) {
   CHECK(active.source == HEAD_SOURCE_DEFAULT);
 }
 
+/* A calibration blob like converter/calibration_blob.py makes: rotation = identity, bias = b. */
+static void make_calibration(uint8_t *blob, uint32_t id, float b) {
+  static const uint8_t hash[8] = KINEDGE_MODEL_HASH_BYTES;
+  memset(blob, 0, CALIB_BLOB_BYTES);
+  memcpy(blob, "KECA", 4);
+  put_u16(blob + 4, CALIB_BLOB_VERSION);
+  put_u16(blob + 6, CALIB_BLOB_HEADER);
+  memcpy(blob + 8, hash, 8);
+  put_u16(blob + 16, KINEDGE_N_SEGMENTS);
+  put_u16(blob + 18, FE_CALIBRATION_FLOATS);
+  put_u32(blob + 20, id);
+  for (int i = 0; i < KINEDGE_N_SEGMENTS; ++i) {
+    float v[FE_CALIBRATION_FLOATS] = {1, 0, 0, 0, 1, 0, 0, 0, 1, b, b, b};
+    memcpy(blob + CALIB_BLOB_HEADER + sizeof v * (size_t)i, v, sizeof v);
+  }
+  put_u32(blob + CALIB_BLOB_BYTES - 4, crc32_update(0, blob, CALIB_BLOB_BYTES - 4));
+}
+
+/* Heads and calibrations share the storage: writing one never disturbs the other, and each
+   survives a torn write of its own. */
+static void test_calibration_store_beside_heads(void) {
+  static uint8_t blob[CALIB_BLOB_BYTES], head_blob[HEAD_BLOB_BYTES], scratch[UPLOAD_BYTES];
+  calib_t active, loaded;
+  head_t head;
+  native_storage_erase();
+  calib_store_load(&active, scratch);
+  CHECK(active.source == CALIB_SOURCE_NOMINAL && active.imu[0].rotation[0] == 1.0f);
+  make_blob(head_blob, 21, 4.0f);
+  head_store_load(&head, scratch);
+  CHECK(head_store_commit(head_blob, HEAD_BLOB_BYTES, &head) == 0);
+  make_calibration(blob, 31, 0.01f);
+  CHECK(calib_parse(blob, CALIB_BLOB_BYTES, &loaded) == 0);
+  CHECK(calib_store_commit(blob, CALIB_BLOB_BYTES, &active) == 0 && active.id == 31);
+  make_calibration(blob, 32, 0.02f);
+  for (long cut = 0; cut < 3; ++cut) {
+    calib_t running = active;
+    native_storage_fail_after(cut);
+    CHECK(calib_store_commit(blob, CALIB_BLOB_BYTES, &running) == ERR_STORAGE);
+    native_storage_fail_after(-1);
+    calib_store_load(&running, scratch);
+    CHECK(running.id == 31 && running.imu[0].gyro_bias[0] == 0.01f);
+  }
+  head_store_load(&head, scratch);
+  CHECK(head.id == 21 && head.bias[0] == 4.0f);
+  blob[8] ^= 1;
+  put_u32(blob + CALIB_BLOB_BYTES - 4, crc32_update(0, blob, CALIB_BLOB_BYTES - 4));
+  CHECK(calib_parse(blob, CALIB_BLOB_BYTES, &loaded) == ERR_HEAD_MODEL_MISMATCH);
+  CHECK(calib_store_reset(&active) == 0 && active.source == CALIB_SOURCE_NOMINAL);
+  head_store_load(&head, scratch);
+  CHECK(head.id == 21);
+}
+
 int main(int argc, char **argv) {
   CHECK(argc == 2);
   test_crc_and_cobs();
   test_protocol_vectors(argv[1]);
   test_estimate_schedule();
   test_head_store_survives_torn_writes();
+  test_calibration_store_beside_heads();
   printf("ok\n");
   return 0;
 }

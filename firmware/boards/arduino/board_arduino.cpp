@@ -1,6 +1,6 @@
 // board.h for Arduino boards: USB serial, micros(), the core's cycle counter for BENCH, and head
-// storage in flash (nRF52840: the last 8 KB of internal flash through mbed's FlashIAP;
-// ESP32-S3: a raw 8 KB image in NVS through Preferences).
+// and calibration storage in flash (nRF52840: the last 16 KB of internal flash through mbed's
+// FlashIAP; ESP32-S3: a raw 16 KB image in NVS through Preferences).
 #include <Arduino.h>
 
 extern "C" {
@@ -8,10 +8,12 @@ extern "C" {
 }
 #include "imu.h"
 
+#define STORAGE_BYTES 16384u  // heads at 0, calibrations at 8192 (core/head_store.h, core/calibration.h)
+
 #if defined(ARDUINO_ARCH_ESP32)
 #include <Preferences.h>
 static Preferences nvs;
-static uint8_t image[8192];
+static uint8_t image[16384];
 #elif defined(ARDUINO_ARCH_MBED)
 #include <FlashIAPBlockDevice.h>
 static mbed::FlashIAP flash;
@@ -38,7 +40,7 @@ void board_arduino_init() {
   if (nvs.getBytes("heads", image, sizeof image) != sizeof image) memset(image, 0xFF, sizeof image);
 #elif defined(ARDUINO_ARCH_MBED)
   flash.init();
-  flash_base = flash.get_flash_start() + flash.get_flash_size() - 8192;
+  flash_base = flash.get_flash_start() + flash.get_flash_size() - STORAGE_BYTES;
 #endif
 }
 
@@ -78,7 +80,7 @@ const char *board_bench_unit(void) { return "cycles"; }
 int board_micros_are_real(void) { return 1; }
 
 int board_storage_read(uint32_t offset, void *data, uint32_t length) {
-  if (offset + length > 8192) return -1;
+  if (offset + length > STORAGE_BYTES) return -1;
 #if defined(ARDUINO_ARCH_ESP32)
   memcpy(data, image + offset, length);
   return 0;
@@ -90,7 +92,7 @@ int board_storage_read(uint32_t offset, void *data, uint32_t length) {
 }
 
 int board_storage_write(uint32_t offset, const void *data, uint32_t length) {
-  if (offset + length > 8192) return -1;
+  if (offset + length > STORAGE_BYTES) return -1;
 #if defined(ARDUINO_ARCH_ESP32)
   memcpy(image + offset, data, length);
   return nvs.putBytes("heads", image, sizeof image) == sizeof image ? 0 : -1;

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static uint8_t storage[8192];
+static uint8_t storage[16384];
 static long writes_until_failure = -1;
 static uint64_t clock_counter;
 

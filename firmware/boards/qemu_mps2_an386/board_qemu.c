@@ -8,7 +8,7 @@
 #include "semihosting.h"
 
 #define STORAGE_FILE "kinedge_storage.bin"
-#define STORAGE_BYTES 8192u
+#define STORAGE_BYTES 16384u /* heads at 0, calibrations at 8192 */
 #define SYSTICK_HZ 25000000u /* the AN386 core clock QEMU drives SysTick with */
 
 extern uint32_t __data_load, __data_start, __data_end, __stack_top;
