@@ -11,6 +11,7 @@ from trainer.cli_train import baseline, combos, report, train
 from trainer.data.errors import DataError
 
 from .cli_device import bench, collect, devices, emulate, finetune, flash, info, monitor, push_head, replay, sync
+from .cli_person import calibrate, predict, push_calibration
 from .demo import demo
 from .errors import ToolError
 
@@ -46,7 +47,8 @@ cli.add_command(baseline)
 cli.add_command(combos)
 cli.add_command(report)
 cli.add_command(convert)
-for command in (devices, info, collect, sync, finetune, push_head, bench, replay, monitor, flash, emulate):
+for command in (devices, info, collect, sync, calibrate, finetune, push_head, push_calibration, bench, replay, monitor,
+                flash, emulate, predict):
     cli.add_command(command)
 cli.add_command(demo)
 

@@ -128,20 +128,35 @@ def sync(recording, reference, out, max_lag, force):
 @click.argument("labelled", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Head blob to write (head.bin).")
 @click.option("--holdout", default=0.25, show_default=True, help="Fraction at the end of the data kept for scoring.")
-@click.option("--strength", default=10.0, show_default=True,
-              help="How strongly the fit stays near the current head (in windows' worth of data).")
+@click.option("--person", "person_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The person's calibration blob (from `kinedge calibrate`); default: calibrated label-free "
+                   "from LABELLED itself, and written next to OUT as <OUT>.person.bin.")
 @click.option("--head-id", type=int, help="Id the device will report (default: derived from the weights).")
-def finetune(bundle, labelled, out, holdout, strength, head_id):
+def finetune(bundle, labelled, out, holdout, person_path, head_id):
     """Fit a new head for one person on the host, against the device's own int8 embeddings of a
-    labelled recording; print RMSE before/after on its held-out tail; write the head blob."""
+    labelled recording (through the person's calibration, as the device will run it); print RMSE
+    before/after on its held-out tail; write the head blob. Push both: push-calibration, push-head."""
+    from converter.calibration_blob import CalibrationBlob
+    from trainer.calibration import calibrate as calibrate_person
     from trainer.data.atomic import atomic_path
     from trainer.data.store import read_recording
 
+    from .cli_person import read_person
     from .device_model import DeviceModel
     from .finetune import finetune_head
 
     started = time.perf_counter()
-    result = finetune_head(DeviceModel(bundle), read_recording(labelled), holdout, strength, head_id)
+    model = DeviceModel(bundle)
+    recording = read_recording(labelled)
+    if person_path:
+        calibration = read_person(person_path, model.card).calibration
+    else:
+        calibration = calibrate_person([recording], model.segments)
+        person_out = out.with_name(out.stem + ".person.bin")
+        with atomic_path(person_out) as tmp:
+            tmp.write_bytes(CalibrationBlob(calibration, bytes.fromhex(model.model_hash)).to_bytes())
+        click.echo(f"calibrated label-free from {labelled}: {person_out}")
+    result = finetune_head(model, recording, calibration, holdout, head_id=head_id)
     with atomic_path(out) as tmp:
         tmp.write_bytes(result.head.to_bytes())
     click.echo(f"head-only fine-tune on {result.train_windows} windows, scored on the last {result.test_windows} "
@@ -192,15 +207,15 @@ def push_head(head, port, timeout):
 @click.option("-n", "runs", default=20, show_default=True, help="Estimates to time.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the figures to this JSON file.")
 def bench(port, timeout, runs, json_out):
-    """Time the device's estimate per stage (normalise, int8 backbone, float head) and show its memory.
-    On the emulated board the unit is instructions (QEMU -icount), not cycles."""
+    """Time the device's estimate per stage (front-end, normalise, int8 backbone, float head) and show its
+    memory. On the emulated board the unit is instructions (QEMU -icount), not cycles."""
     from trainer.data.atomic import write_text_atomic
 
     with open_device(port, timeout) as dev:
         info_ = dev.info()
         answer = dev.bench(runs)
     unit = answer["unit"]
-    stages = ("normalise", "backbone", "head")
+    stages = ("frontend", "normalise", "backbone", "head")
     per = {s: answer[s] / answer["runs"] for s in stages}
     click.echo(f"{info_['board']} ({info_['engine']} engine), {runs} estimates, per estimate:")
     click.echo(f"  {'stage':<10} {unit:>14}" + (f" {'µs':>10}" if f"{stages[0]}_us" in answer else ""))
@@ -224,8 +239,10 @@ def bench(port, timeout, runs, json_out):
               help="Compare the device with this bundle's host model (bit for bit).")
 @click.option("--head", "head_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The head the device runs, if not the bundle's (for the host comparison).")
+@click.option("--person", "person_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The calibration the device runs, if not the nominal one (for the host comparison).")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the figures to this JSON file.")
-def replay(recording, port, timeout, bundle, head_path, json_out):
+def replay(recording, port, timeout, bundle, head_path, person_path, json_out):
     """Stream a recording through the device (REPLAY) and report its angles against the recording's
     reference angles and, with --bundle, against the host model."""
     import numpy as np
@@ -260,8 +277,13 @@ def replay(recording, port, timeout, bundle, head_path, json_out):
         click.echo("RMSE against the recording's angles: " +
                    ", ".join(f"{k} {v:.2f}" for k, v in scores.items()) + " deg")
     if bundle is not None:
+        from trainer.bundle import read_card
+
+        from .cli_person import read_person
+
         head = Head.from_bytes(head_path.read_bytes()) if head_path else None
-        report["host"] = compare_with_host(bundle, running, x, ends, angles, embeddings, head)
+        calibration = read_person(person_path, read_card(bundle)).calibration if person_path else None
+        report["host"] = compare_with_host(bundle, running, x, ends, angles, embeddings, head, calibration)
         host = report["host"]
         click.echo(f"against the host model: backbone outputs identical in {host['identical_embeddings']} of "
                    f"{len(ends)} windows, largest angle difference {host['max_angle_difference_deg']:.2g} deg")

@@ -1,8 +1,8 @@
 """The device part of `kinedge demo`: the held-out person's multi-user model runs on the emulated
-Cortex-M4; the transfer head (fine-tuned on the first part of their trials) is pushed without a
-reflash; their held-out test data is replayed through the device before and after; accuracy and
-cost are printed. The transfer-head approach trains only the head on the multi-user backbone, so
-the backbone on the device is the same network for both heads."""
+Cortex-M4 with their label-free calibration pushed; the transfer head (fitted on the labelled first
+part of their trials) is pushed without a reflash; their held-out test data is replayed through the
+device before and after; accuracy and cost are printed. The transfer-head approach changes only the
+head of the multi-user backbone, so the backbone on the device is the same network for both heads."""
 from __future__ import annotations
 
 import time
@@ -12,14 +12,16 @@ import numpy as np
 
 from converter.backbone import head_weights
 from converter.convert import convert_bundle
+from converter.calibration_blob import CalibrationBlob
 from converter.head_blob import Head
-from trainer.bundle import load_bundle, read_card
+from trainer.bundle import load_bundle, read_calibration, read_card
 from trainer.data.store import Dataset
 
 from .device import Device
 from .emulator import Emulator, build_firmware
 
-REPLAY_TRIALS = 2   # test parts of this many trials are replayed (each about 7 s of walking)
+REPLAY_TRIALS = 2   # test parts of this many trials are replayed (each about 5 s of walking)
+WARM_UP_S = 4.0     # replayed before each test part, so the front-end's orientation has settled
 
 
 def _same_backbone(a, b) -> bool:
@@ -29,10 +31,16 @@ def _same_backbone(a, b) -> bool:
 
 
 def test_parts(card: dict, subject: str):
-    """The last test_fraction of the subject's trials, as the evaluation scored them."""
+    """The last test_fraction of the subject's trials, as the evaluation scored them, each with a
+    few seconds before it: (part, index of the first scored sample in it)."""
     fraction = card["training"]["config"]["test_fraction"]
     recordings = Dataset(Path(card["provenance"]["dataset"])).load(subjects=[subject])[:REPLAY_TRIALS]
-    return [r.slice(int(round(r.n_samples * (1 - fraction))), r.n_samples) for r in recordings]
+    parts = []
+    for r in recordings:
+        test = int(round(r.n_samples * (1 - fraction)))
+        start = max(0, test - int(WARM_UP_S * r.sample_rate))
+        parts.append((r.slice(start, r.n_samples), test - start))
+    return parts
 
 
 def run_device_part(results: Path, subject: str, echo=print) -> dict:
@@ -44,7 +52,8 @@ def run_device_part(results: Path, subject: str, echo=print) -> dict:
     if not _same_backbone(multi_model, transfer_model):
         raise RuntimeError("the transfer-head model's backbone differs from the multi-user one; its head cannot be pushed")
     kernel, bias = head_weights(transfer_model)
-    head = Head(kernel, bias, bytes.fromhex(report["model_hash"]), head_id=1)
+    head = Head(kernel, bias, bytes.fromhex(report["model_hash"]), head_id=1, n_physics=len(card["physics"]))
+    person = CalibrationBlob(read_calibration(multi), bytes.fromhex(report["model_hash"]), calibration_id=1).to_bytes()
     parts = test_parts(read_card(multi), subject)
     outputs = [o["name"] for o in card["outputs"]]
     started = time.perf_counter()
@@ -53,14 +62,17 @@ def run_device_part(results: Path, subject: str, echo=print) -> dict:
         info = dev.info()
         echo(f"device: {info['board']} ({info['engine']} engine), model {info['model_hash']}, "
              f"flash {info['flash_bytes']:,} B, RAM {info['ram_bytes']:,} B static, at {emulator.url}")
+        dev.upload_calibration(person)
+        echo(f"device: {subject}'s label-free calibration pushed ({len(person)} bytes)")
 
         def replay_all():
             angles, truth = [], []
-            for part in parts:
+            for part, first in parts:
                 x = part.data[info["channels"]].to_numpy(np.float32)
                 e, a, _ = dev.replay(x)
-                angles.append(a)
-                truth.append(part.data[outputs].to_numpy(np.float64)[e])
+                scored = e >= first
+                angles.append(a[scored])
+                truth.append(part.data[outputs].to_numpy(np.float64)[e[scored]])
             a, t = np.concatenate(angles), np.concatenate(truth)
             return np.sqrt(np.mean((a - t) ** 2, axis=0)), len(a)
 
@@ -70,13 +82,14 @@ def run_device_part(results: Path, subject: str, echo=print) -> dict:
         push_seconds = time.perf_counter() - pushed
         after, _ = replay_all()
         bench = dev.bench(20)
-    per_estimate = {k: bench[k] / bench["runs"] for k in ("normalise", "backbone", "head")}
+    per_estimate = {k: bench[k] / bench["runs"] for k in ("frontend", "normalise", "backbone", "head")}
     echo(f"device: replayed {windows} windows of {subject}'s held-out walking, RMSE on the device (deg):")
     echo(f"  {'joint':<17} {'multi-user head':>16} {'transfer head':>14}")
     for name, b, a in zip(outputs, before, after):
         echo(f"  {name:<17} {b:16.2f} {a:14.2f}")
     echo(f"  {'mean':<17} {before.mean():16.2f} {after.mean():14.2f}   (head pushed in {push_seconds:.2f} s, no reflash)")
-    echo(f"device: one estimate = {sum(per_estimate.values()):,.0f} {bench['unit']} (normalise "
-         f"{per_estimate['normalise']:,.0f}, backbone {per_estimate['backbone']:,.0f}, head {per_estimate['head']:,.0f}); "
+    echo(f"device: one estimate = {sum(per_estimate.values()):,.0f} {bench['unit']} (front-end "
+         f"{per_estimate['frontend']:,.0f}, normalise {per_estimate['normalise']:,.0f}, backbone "
+         f"{per_estimate['backbone']:,.0f}, head {per_estimate['head']:,.0f}); "
          f"QEMU counts instructions, not cycles ({time.perf_counter() - started:.0f} s for the device part)")
     return {"before": before, "after": after, "bench": bench}

@@ -122,7 +122,7 @@ class Device:
             info[key] = info[key].split(",") if info.get(key) else []
         for key in ("window", "hop", "embedding", "head_id", "head_generation", "arena_bytes", "flash_bytes",
                     "ram_bytes", "samples", "link_drops", "late_estimates", "discarded_frames", "protocol",
-                    "sample_rate_hz"):
+                    "sample_rate_hz", "features", "physics", "calib_id", "calib_generation"):
             if key in info:
                 info[key] = int(info[key])
         self._info = info
@@ -171,7 +171,8 @@ class Device:
 
     def upload_head(self, blob: bytes, chunk: int = 256, *, corrupt_chunk: int | None = None,
                     stop_after_chunks: int | None = None) -> tuple[int, int]:
-        """HEAD_BEGIN, HEAD_CHUNKs, HEAD_COMMIT; returns the (head id, CRC) the device now runs.
+        """HEAD_BEGIN, HEAD_CHUNKs, HEAD_COMMIT for a head or a calibration blob (the device tells
+        them by their magic); returns the (id, CRC) of what the device now runs.
         corrupt_chunk / stop_after_chunks exist for tests of the device's refusals."""
         import zlib
 
@@ -188,8 +189,15 @@ class Device:
         self._info = None
         return head_id, crc
 
+    upload_calibration = upload_head  # the same upload; the blob's magic says what it is
+
     def reset_head(self) -> None:
         self.request(p.HEAD_RESET)
+        self._info = None
+
+    def reset_calibration(self) -> None:
+        """Back to the nominal mounting (sensor axes = segment axes)."""
+        self.request(p.CALIB_RESET)
         self._info = None
 
     def bench(self, runs: int) -> dict:

@@ -24,11 +24,12 @@ def score_against_reference(recording: Recording, outputs: list[str], ends: np.n
     return scores
 
 
-def compare_with_host(bundle: Path, running: dict, samples, ends, angles, embeddings, head: Head | None) -> dict:
+def compare_with_host(bundle: Path, running: dict, samples, ends, angles, embeddings, head: Head | None,
+                      calibration=None) -> dict:
     model = DeviceModel(bundle)
     if model.model_hash != running["model_hash"]:
         raise ValueError(f"{bundle} holds model {model.model_hash}, the device runs {running['model_hash']}")
-    host_ends, host_angles, host_embeddings = model.run(samples, head)
+    host_ends, host_angles, host_embeddings = model.run(samples, head, calibration)
     if not np.array_equal(host_ends, ends):
         raise ValueError("the device estimated different windows than the host expects")
     return {"identical_embeddings": int(np.all(host_embeddings == embeddings, axis=1).sum()),

@@ -1,6 +1,7 @@
 """The `kinedge` device workflow against the emulated device, through the CLI as a user runs it:
 a new person walks with the emulated IMUs while a reference system records the same walk;
-collect → sync → finetune → push-head → replay. Plus the failure cases of the link."""
+collect → calibrate → push-calibration → sync → finetune → push-head → replay. Plus the failure
+cases of the link."""
 import json
 import os
 import signal
@@ -69,24 +70,35 @@ def test_new_person_story_end_to_end(emulated, converted_edge, new_person, tmp_p
     recording = read_recording(tmp_path / "rec.parquet")
     assert 2800 <= recording.n_samples <= 3100 and recording.extra["lost_samples"] == 0
 
+    person = tmp_path / "person.bin"
+    out = ok(run("calibrate", bundle, tmp_path / "rec.parquet", "--out", person))
+    assert "calibrated 2 IMUs" in out and f"for model {converted_edge[1]['model_hash']}" in out
+    out = ok(run("push-calibration", person, "--port", emulated))
+    assert "is running on" in out
+    with Device(emulated) as dev:
+        assert dev.info()["calib_source"] == "slot_a"
+
     out = ok(run("sync", tmp_path / "rec.parquet", "--reference", new_person / "mocap.mot", "--out",
                  tmp_path / "labelled.parquet", "--max-lag", 20))
     assert "correlation" in out
     labelled = read_recording(tmp_path / "labelled.parquet")
     assert "knee_angle_r" in labelled.angles and labelled.extra["alignment"]["correlation"] > 0.8
 
-    out = ok(run("finetune", bundle, tmp_path / "labelled.parquet", "--out", tmp_path / "head.bin", "--head-id", 77))
+    out = ok(run("finetune", bundle, tmp_path / "labelled.parquet", "--person", person, "--out", tmp_path / "head.bin",
+                 "--head-id", 77))
     assert "head id 77" in out
 
     before = tmp_path / "before.json"
-    ok(run("replay", new_person / "test.parquet", "--port", emulated, "--bundle", bundle, "--json", before))
+    ok(run("replay", new_person / "test.parquet", "--port", emulated, "--bundle", bundle, "--person", person,
+           "--json", before))
     out = ok(run("push-head", tmp_path / "head.bin", "--port", emulated))
     assert "head 77" in out
     after = tmp_path / "after.json"
     ok(run("replay", new_person / "test.parquet", "--port", emulated, "--bundle", bundle, "--head", tmp_path / "head.bin",
-           "--json", after))
+           "--person", person, "--json", after))
     before, after = json.loads(before.read_text()), json.loads(after.read_text())
-    assert before["host"]["identical_angles"] and after["host"]["identical_angles"]  # device == host, both heads
+    # device == host, both heads, through the person's calibration and the front-end
+    assert before["host"]["identical_angles"] and after["host"]["identical_angles"]
     assert after["head_id"] == 77
     mean = lambda report: np.mean(list(report["rmse_deg"].values()))
     assert mean(after) < mean(before), (before["rmse_deg"], after["rmse_deg"])
