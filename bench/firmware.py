@@ -1,7 +1,8 @@
 """Firmware benchmarks on the emulated Cortex-M4 (QEMU mps2-an386) for the default demo model
 (budgets from the firmware issue):
 - sizes: arm-none-eabi-size of the firmware, and flash/RAM by part from the link map;
-- estimate cost per stage from BENCH (instructions under -icount, not cycles);
+- estimate cost per stage from BENCH (instructions under -icount, not cycles), and the front-end's
+  cost per IMU sample (calibration, Fusion AHRS, features);
 - the live loop at 100 Hz for 20 s: late estimates, link drops, sample sequence gaps;
 - the most samples per second the emulated link and loop take (fed as fast as possible).
 Writes bench/results/firmware.json. Needs runs/bench-convert/ptq from bench/convert.py."""
@@ -23,8 +24,8 @@ from host_tools.emulator import Emulator, ImuFeeder, build_firmware
 
 BUNDLE = PROJECT / "runs" / "bench-convert" / "ptq"
 GROUPS = {"/model/": "model (generated)", "engine/aot": "kernels", "/core/": "core", "engine/engine_aot": "core",
-          "boards/": "board"}
-BUDGETS = {"flash_bytes": 128 * 1024, "ram_bytes": 32 * 1024, "estimate_instructions": 640_000}
+          "/frontend/": "front-end", "/fusion/": "front-end (Fusion)", "boards/": "board"}
+BUDGETS = {"flash_bytes": 64 * 1024, "ram_bytes": 24 * 1024, "estimate_instructions": 640_000}
 
 
 def stream(device: Device, imu_url: str, samples: np.ndarray, rate) -> dict:
@@ -48,6 +49,17 @@ def stream(device: Device, imu_url: str, samples: np.ndarray, rate) -> dict:
             "samples_per_second": round(len(raw) / max(last - started, 1e-9), 1)}
 
 
+def synthetic_walk(n: int) -> np.ndarray:
+    """A synthetic person walking, in the model's raw channels (the front-end needs real motion)."""
+    from trainer.data.schema import imu_channels
+    from trainer.synth.generate import TrialSpec, subject_rng, synthesize_trial
+    from trainer.synth.subjects import sample_subject
+
+    rng = subject_rng(99, 0)
+    recording = synthesize_trial(sample_subject(rng, "B01"), TrialSpec("walk", 1.0, n / 100.0 + 1), rng)
+    return recording.data[imu_channels(["femur_r", "calcn_r"])].to_numpy(np.float32)[:n]
+
+
 if __name__ == "__main__":
     if qemu_check.available():
         sys.exit(f"the emulated Cortex-M4 is needed: {qemu_check.available()}")
@@ -59,22 +71,23 @@ if __name__ == "__main__":
         text, data, bss = (int(v) for v in subprocess.run(["arm-none-eabi-size", str(elf)], capture_output=True,
                                                            text=True, check=True).stdout.splitlines()[1].split()[:3])
         parts = grouped(work / "build" / "kinedge_qemu.map", GROUPS)
-        rng = np.random.default_rng(0)
-        walk = rng.normal(size=(2000, 12)).astype(np.float32) * 3
+        walk = synthetic_walk(2000)
         with Emulator(elf, work / "state") as emulator, Device(emulator.url) as device:
             info = device.info()
             bench = device.bench(100)
-            per_estimate = {k: bench[k] / bench["runs"] for k in ("normalise", "backbone", "head")}
+            per_estimate = {k: bench[k] / bench["runs"] for k in ("frontend", "normalise", "backbone", "head")}
             live = stream(device, emulator.imu_url, walk, rate=100.0)
         with Emulator(elf, work / "state2") as emulator, Device(emulator.url) as device:
             flat_out = stream(device, emulator.imu_url, walk, rate=None)
     estimate = sum(per_estimate.values())
+    imus = len(info["segments"])
     result = {
         "model": "default demo model (edge, femur_r + calcn_r, window 64, hop 2, 100 Hz)",
         "instructions_are": "guest instructions under qemu-system-arm -icount shift=6 (mps2-an386), not cycles",
         "size": {"text": text, "data": data, "bss": bss, "flash_bytes": text + data, "ram_bytes_static": data + bss,
                  "info_flash_bytes": info["flash_bytes"], "info_ram_bytes": info["ram_bytes"], "by_part": parts},
         "estimate_instructions": {**{k: round(v) for k, v in per_estimate.items()}, "total": round(estimate)},
+        "frontend_instructions_per_imu_sample": round(per_estimate["frontend"] / (info["hop"] * imus)),
         "cpu_at_100_hz_hop_2": "50 estimates/s x %d instructions = %.1f M instructions/s" % (estimate, estimate * 50 / 1e6),
         "live_100_hz_20_s": live,
         "fastest_feed": flat_out,

@@ -2,8 +2,9 @@
 - push-head: wall time of the upload + INFO verification (goal <= 1 s on the emulated UART), and
   of the whole `kinedge push-head` command (Python start-up included);
 - collect throughput at 100 Hz with 4 IMUs (24 channels): samples kept, lost, sequence gaps;
-- the new-person story end to end through the CLI (emulate, collect 30 s, sync, finetune,
-  push-head, replay), each step timed, with RMSE before/after on a second walk.
+- the new-person story end to end through the CLI (emulate, collect 30 s, calibrate,
+  push-calibration, sync, finetune, push-head, replay), each step timed, with RMSE on a second walk
+  label-free (calibration only) and after the head push.
 Writes bench/results/host_tools.json. Needs runs/bench-convert/ptq (bench/convert.py); trains its
 own small 4-IMU model."""
 import json
@@ -118,14 +119,17 @@ def story() -> dict:
     steps["emulate_ready"] = round(time.perf_counter() - started, 2)
     try:
         steps["collect_30s"], _ = cli("collect", "--port", url, "--seconds", 30, "--out", folder / "rec.parquet")
+        steps["calibrate"], _ = cli("calibrate", BUNDLE, folder / "rec.parquet", "--out", folder / "person.bin")
+        steps["push_calibration"], _ = cli("push-calibration", folder / "person.bin", "--port", url)
         steps["sync"], sync_out = cli("sync", folder / "rec.parquet", "--reference", folder / "mocap.mot", "--out",
                                       folder / "labelled.parquet", "--max-lag", 20)
-        steps["finetune"], _ = cli("finetune", BUNDLE, folder / "labelled.parquet", "--out", folder / "head.bin")
+        steps["finetune"], _ = cli("finetune", BUNDLE, folder / "labelled.parquet", "--person", folder / "person.bin",
+                                  "--out", folder / "head.bin")
         steps["replay_before"], _ = cli("replay", folder / "test.parquet", "--port", url, "--bundle", BUNDLE,
-                                        "--json", folder / "before.json")
+                                        "--person", folder / "person.bin", "--json", folder / "before.json")
         steps["push_head"], _ = cli("push-head", folder / "head.bin", "--port", url)
         steps["replay_after"], _ = cli("replay", folder / "test.parquet", "--port", url, "--bundle", BUNDLE,
-                                       "--head", folder / "head.bin", "--json", folder / "after.json")
+                                       "--person", folder / "person.bin", "--head", folder / "head.bin", "--json", folder / "after.json")
     finally:
         emulate.send_signal(signal.SIGTERM)
         emulate.wait(20)

@@ -92,3 +92,107 @@ def test_single_user_on_the_real_trial(s02, tmp_path):
     assert len(joints) == 5
     for joint, values in joints.items():
         assert np.isfinite(values["rmse_deg"]["mean"]) and values["r"]["mean"] > 0.3, (joint, values)
+
+
+# --- The core promise on real sensors: a synthetic-trained model for a person it has never seen ----
+
+S02_ALL = S02_MAP + ["00B40B91=pelvis"]
+SAGITTAL = ("hip_flexion", "knee_angle", "ankle_angle")
+
+
+@pytest.fixture(scope="module")
+def s02_study(tmp_path_factory):
+    """The demo's synthetic people plus the real S02 trial (all seven IMUs) as one data set, and
+    per IMU set and leg a results folder with the multi-user model for S02 (calibrated label-free
+    on S02's first 60%), its head-only personalisation on the labels of that part, and the
+    classical baseline — all scored on S02's last 40%."""
+    from trainer.data.store import Dataset, write_dataset
+    from trainer.synth.dataset import synthesize_dataset
+
+    root = tmp_path_factory.mktemp("s02study")
+    folder = shared("gaittoolbox-s02-walk")
+    args = ["data", "import", "xsens", *sorted((folder / "rawimu").glob("*.txt"))]
+    for item in S02_ALL:
+        args += ["--map", item]
+    result = run(*args, "--reference", folder / "S02-Trial-Walk-1-vicon.c3d", "--subject", "GT-S02",
+                 "--activity", "walk", "--out", root / "s02.parquet")
+    assert result.returncode == 0, result.stderr
+    synthetic = synthesize_dataset(root / "synthetic", subjects=10, minutes=3.0, seed=0, jobs=2)
+    data = write_dataset(Dataset(synthetic).load() + [read_recording(root / "s02.parquet")], root / "data")
+    results = {}
+    for imus in ("femur,calcn", "pelvis,femur,tibia,calcn"):
+        for side in "rl":
+            out = root / f"{imus}-{side}"
+            common = ["--out", out, "--subject", "GT-S02", "--imus", imus, "--side", side, "--test-fraction", 0.4,
+                      "--transfer-fraction", 0.6]
+            trained = run("train", "transfer", data, "--mode", "head", *common)
+            assert trained.returncode == 0, trained.stderr
+            if imus.startswith("pelvis"):
+                assert run("baseline", data, *common).returncode == 0
+            results[imus, side] = out
+    return root / "s02.parquet", results
+
+
+def predicted_rmse(bundle, recording, *extra) -> dict:
+    """`kinedge predict` on the recording, scored on its last 40%: {joint: RMSE}."""
+    import re
+
+    out = bundle.parent.parent.parent / f"estimates-{bundle.parent.name}.parquet"
+    result = run("predict", bundle, recording, "--out", out, "--test-fraction", 0.4, "--force", *extra)
+    assert result.returncode == 0, result.stderr
+    line = next(l for l in result.stdout.splitlines() if l.startswith("RMSE on the last 40%"))
+    return {name: float(value) for name, value in re.findall(r"(\w+_[rl]) ([0-9.]+)", line)}
+
+
+def sagittal(scores: dict) -> list:
+    return [v for k, v in scores.items() if k.rsplit("_", 1)[0] in SAGITTAL]
+
+
+def experiment_rmse(results, approach) -> dict:
+    import json
+
+    run_ = json.loads((results / "runs" / approach / "GT-S02.json").read_text())
+    return {k: v["rmse_deg"] for k, v in run_["metrics"].items()}
+
+
+def test_s02_label_free_multi_user_femur_calcn(s02_study):
+    """Trained on synthetic people only, calibrated on S02's own IMU data, no angle of S02 used;
+    `kinedge predict` reproduces the experiment's scores exactly.
+
+    The goal is a mean sagittal RMSE (hip flexion, knee, ankle, both legs) <= 6 deg; measured:
+    6.9 deg (29 deg mean RMSE before label-free calibration; seed-to-seed spread about 0.6 deg),
+    most of it the ankle (8-10 deg: S02's reference ankle zero sits 4-7 deg from the standing
+    pose any label-free method assumes). So this guards what is reached, not the goal."""
+    recording, results = s02_study
+    scores = []
+    for side in "rl":
+        folder = results["femur,calcn", side]
+        predicted = predicted_rmse(folder / "bundles" / "multi-user" / "GT-S02", recording)
+        for joint, value in experiment_rmse(folder, "multi-user").items():
+            assert predicted[joint] == pytest.approx(value, abs=1e-3), joint
+        scores += sagittal(predicted)
+    print(f"S02 label-free femur+calcn: sagittal {np.mean(scores):.2f} deg {np.round(scores, 2)}")
+    assert np.mean(scores) <= 7.5
+
+
+def test_s02_head_only_personalisation(s02_study):
+    """With the labels of S02's first 60% and only the head refitted: pelvis + femur + tibia +
+    calcn below the classical baseline on the same samples (measured 3.5 vs 4.0 deg); femur +
+    calcn better than label-free (measured 6.3 vs 6.9 deg). The goal for femur + calcn is
+    <= 3.5 deg and is not reached: S02's labelled 60% is 11 s of standing and 2 s of walking, and
+    the person stands differently after the walk (the physics error moves by 3-6 deg between the
+    two standing parts), so no offset learnt from the first part holds in the last."""
+    recording, results = s02_study
+    two = [v for side in "rl" for v in sagittal(experiment_rmse(results["femur,calcn", side], "transfer-head"))]
+    four = [v for side in "rl" for v in
+            sagittal(experiment_rmse(results["pelvis,femur,tibia,calcn", side], "transfer-head"))]
+    baseline = [v for side in "rl" for v in
+                sagittal(experiment_rmse(results["pelvis,femur,tibia,calcn", side], "baseline"))]
+    print(f"S02 head-only: femur+calcn {np.mean(two):.2f}, 4 IMUs {np.mean(four):.2f}, baseline {np.mean(baseline):.2f}")
+    label_free = [v for side in "rl" for v in sagittal(experiment_rmse(results["femur,calcn", side], "multi-user"))]
+    assert np.mean(two) < np.mean(label_free)
+    assert np.mean(four) < np.mean(baseline)
+    # predict with the personalised bundle gives the same figures as the experiment.
+    folder = results["femur,calcn", "r"]
+    predicted = predicted_rmse(folder / "bundles" / "transfer-head" / "GT-S02", recording)
+    assert predicted["knee_angle_r"] == pytest.approx(experiment_rmse(folder, "transfer-head")["knee_angle_r"], abs=1e-3)
