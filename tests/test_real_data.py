@@ -169,7 +169,7 @@ def test_s02_label_free_multi_user_femur_calcn(s02_study):
         folder = results["femur,calcn", side]
         predicted = predicted_rmse(folder / "bundles" / "multi-user" / "GT-S02", recording)
         for joint, value in experiment_rmse(folder, "multi-user").items():
-            assert predicted[joint] == pytest.approx(value, abs=1e-3), joint
+            assert predicted[joint] == pytest.approx(value, abs=0.0051), joint  # printed to 2 decimals
         scores += sagittal(predicted)
     print(f"S02 label-free femur+calcn: sagittal {np.mean(scores):.2f} deg {np.round(scores, 2)}")
     assert np.mean(scores) <= 7.5
@@ -195,4 +195,4 @@ def test_s02_head_only_personalisation(s02_study):
     # predict with the personalised bundle gives the same figures as the experiment.
     folder = results["femur,calcn", "r"]
     predicted = predicted_rmse(folder / "bundles" / "transfer-head" / "GT-S02", recording)
-    assert predicted["knee_angle_r"] == pytest.approx(experiment_rmse(folder, "transfer-head")["knee_angle_r"], abs=1e-3)
+    assert predicted["knee_angle_r"] == pytest.approx(experiment_rmse(folder, "transfer-head")["knee_angle_r"], abs=0.0051)
