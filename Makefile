@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) system-packages
 	$(BIN)/kinedge demo
 
 # Installs only what is missing; needs root (CI runs as root). Without root it says what to install.
@@ -27,7 +27,7 @@ system-packages:
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "warning: missing Debian packages:$$missing (sudo apt-get install --no-install-recommends$$missing); firmware tests will skip"; \
+	    echo "warning: missing Debian packages:$$missing (sudo apt-get install --no-install-recommends$$missing); the emulated device (demo's device part, firmware tests) is skipped"; \
 	  fi; \
 	fi
 
