@@ -61,14 +61,20 @@ class CalibrationBlob:
     @classmethod
     def from_bytes(cls, blob: bytes, segments) -> "CalibrationBlob":
         """The blob read back, for the model's `segments` (which the blob does not name)."""
-        check_blob(blob, MAGIC, "calibration", HEADER.size, CalibrationBlobError)
-        _, version, header_size, model_hash, n, per, calibration_id, _ = HEADER.unpack_from(blob)
-        if version != VERSION or header_size != HEADER.size or per != FLOATS_PER_IMU:
-            raise CalibrationBlobError(f"calibration blob version {version} is not supported")
-        if len(blob) != HEADER.size + 4 * n * per + 4:
-            raise CalibrationBlobError(f"calibration blob is {len(blob)} bytes, its header says {HEADER.size + 4 * n * per + 4}")
+        model_hash, calibration_id, values = read_fields(blob)
+        n = len(values)
         if n != len(segments):
             raise CalibrationBlobError(f"calibration blob holds {n} IMUs, the model reads {len(segments)}")
-        values = np.frombuffer(blob, "<f4", n * per, HEADER.size).reshape(n, per).astype(np.float64)
         calibration = Calibration(list(segments), values[:, :9].reshape(n, 3, 3), values[:, 9:])
         return cls(calibration, model_hash, calibration_id)
+
+
+def read_fields(blob: bytes) -> tuple[bytes, int, np.ndarray]:
+    """A checked blob's (model hash, calibration id, (n, 12) values): all a device needs of it."""
+    check_blob(blob, MAGIC, "calibration", HEADER.size, CalibrationBlobError)
+    _, version, header_size, model_hash, n, per, calibration_id, _ = HEADER.unpack_from(blob)
+    if version != VERSION or header_size != HEADER.size or per != FLOATS_PER_IMU:
+        raise CalibrationBlobError(f"calibration blob version {version} is not supported")
+    if len(blob) != HEADER.size + 4 * n * per + 4:
+        raise CalibrationBlobError(f"calibration blob is {len(blob)} bytes, its header says {HEADER.size + 4 * n * per + 4}")
+    return model_hash, calibration_id, np.frombuffer(blob, "<f4", n * per, HEADER.size).reshape(n, per).astype(np.float64)

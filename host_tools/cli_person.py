@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli_device import PORT, TIMEOUT, open_device
+from .cli_device import PORT, TIMEOUT, open_device, upload_verified
 
 BUNDLE = click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
 
@@ -88,23 +88,16 @@ def calibrate(bundle, recording, out, force):
 def push_calibration(person, port, timeout):
     """Upload a person's calibration blob (from `kinedge calibrate`) to the device, no reflash, and
     verify it by INFO. One made for another model is refused before anything is sent."""
-    from converter.blob import blob_crc
+    from converter.calibration_blob import CalibrationBlobError, read_fields
 
     blob = person.read_bytes()
-    if blob[:4] != b"KECA":
-        raise click.ClickException(f"{person}: not a calibration blob (use push-head for heads)")
-    with open_device(port, timeout) as dev:
-        running = dev.info()
-        if blob[8:16].hex() != running["model_hash"]:
-            raise click.ClickException(f"{person} is for model {blob[8:16].hex()}, the device at {port} runs "
-                                       f"{running['model_hash']}; nothing was sent")
-        started = time.perf_counter()
-        calibration_id, crc = dev.upload_calibration(blob)
-        after = dev.info()
-        seconds = time.perf_counter() - started
-    if int(after["calib_crc"], 16) != blob_crc(blob):
-        raise click.ClickException(f"the device at {port} reports calibration crc {after['calib_crc']} after the "
-                                   f"upload, not {blob_crc(blob):08x}")
+    try:
+        model_hash, calibration_id, _ = read_fields(blob)
+    except CalibrationBlobError as exc:
+        raise click.ClickException(f"{person}: {exc} (heads go with push-head)") from None
+    after, seconds = upload_verified(port, timeout, person, blob, model_hash, "calibration",
+                                     lambda dev: dev.upload_calibration(blob))
+    crc = int(after["calib_crc"], 16)
     click.echo(f"calibration {calibration_id} (crc {crc:08x}) is running on {port}, stored in {after['calib_source']}; "
                f"{len(blob)} bytes in {seconds:.2f} s")
 

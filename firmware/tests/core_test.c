@@ -91,17 +91,25 @@ static void test_estimate_schedule(void) {
   CHECK(due == 11);
 }
 
+/* The header every blob shares (converter/blob.py): magic, version, header size, this model's
+   hash, two counts, an id; the bytes after it are zeroed. */
+static void put_blob_header(uint8_t *blob, size_t size, const char *magic, uint16_t version, uint16_t header,
+                            uint16_t count_a, uint16_t count_b, uint32_t id) {
+  static const uint8_t hash[8] = KINEDGE_MODEL_HASH_BYTES;
+  memset(blob, 0, size);
+  memcpy(blob, magic, 4);
+  put_u16(blob + 4, version);
+  put_u16(blob + 6, header);
+  memcpy(blob + 8, hash, 8);
+  put_u16(blob + 16, count_a);
+  put_u16(blob + 18, count_b);
+  put_u32(blob + 20, id);
+}
+
 /* A head blob like converter/head_blob.py makes, for this model. */
 static size_t make_blob(uint8_t *blob, uint32_t id, float bias0) {
-  static const uint8_t hash[8] = KINEDGE_MODEL_HASH_BYTES;
-  memset(blob, 0, HEAD_BLOB_BYTES);
-  memcpy(blob, "KEHD", 4);
-  put_u16(blob + 4, HEAD_BLOB_VERSION);
-  put_u16(blob + 6, HEAD_BLOB_HEADER);
-  memcpy(blob + 8, hash, 8);
-  put_u16(blob + 16, KINEDGE_EMBEDDING_SIZE);
-  put_u16(blob + 18, KINEDGE_N_OUTPUTS);
-  put_u32(blob + 20, id);
+  put_blob_header(blob, HEAD_BLOB_BYTES, "KEHD", HEAD_BLOB_VERSION, HEAD_BLOB_HEADER, KINEDGE_EMBEDDING_SIZE,
+                  KINEDGE_N_OUTPUTS, id);
   put_u16(blob + 24, KINEDGE_N_PHYSICS);
   float values[HEAD_INPUTS * KINEDGE_N_OUTPUTS + KINEDGE_N_OUTPUTS];
   for (size_t i = 0; i < sizeof values / sizeof values[0]; ++i) values[i] = (float)i * 0.001f;
@@ -154,15 +162,8 @@ static void test_head_store_survives_torn_writes(void) {
 
 /* A calibration blob like converter/calibration_blob.py makes: rotation = identity, bias = b. */
 static void make_calibration(uint8_t *blob, uint32_t id, float b) {
-  static const uint8_t hash[8] = KINEDGE_MODEL_HASH_BYTES;
-  memset(blob, 0, CALIB_BLOB_BYTES);
-  memcpy(blob, "KECA", 4);
-  put_u16(blob + 4, CALIB_BLOB_VERSION);
-  put_u16(blob + 6, CALIB_BLOB_HEADER);
-  memcpy(blob + 8, hash, 8);
-  put_u16(blob + 16, KINEDGE_N_SEGMENTS);
-  put_u16(blob + 18, FE_CALIBRATION_FLOATS);
-  put_u32(blob + 20, id);
+  put_blob_header(blob, CALIB_BLOB_BYTES, "KECA", CALIB_BLOB_VERSION, CALIB_BLOB_HEADER, KINEDGE_N_SEGMENTS,
+                  FE_CALIBRATION_FLOATS, id);
   for (int i = 0; i < KINEDGE_N_SEGMENTS; ++i) {
     float v[FE_CALIBRATION_FLOATS] = {1, 0, 0, 0, 1, 0, 0, 0, 1, b, b, b};
     memcpy(blob + CALIB_BLOB_HEADER + sizeof v * (size_t)i, v, sizeof v);
