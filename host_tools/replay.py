@@ -8,20 +8,15 @@ import numpy as np
 
 from converter.head_blob import Head
 from trainer.data.recording import Recording
+from trainer.predict import scores
 
 from .device_model import DeviceModel
 
 
 def score_against_reference(recording: Recording, outputs: list[str], ends: np.ndarray, angles: np.ndarray) -> dict:
-    """RMSE per output joint the recording has (NaN reference frames skipped)."""
-    scores = {}
-    for k, name in enumerate(outputs):
-        if name in recording.data.columns and len(ends):
-            truth = recording.data[name].to_numpy(np.float64)[ends]
-            ok = ~np.isnan(truth)
-            if ok.any():
-                scores[name] = float(np.sqrt(np.mean((angles[ok, k] - truth[ok]) ** 2)))
-    return scores
+    """RMSE per output joint the recording has (NaN reference frames skipped), over every estimate:
+    the same scoring as `kinedge predict`."""
+    return scores(recording, outputs, ends, angles, None)
 
 
 def compare_with_host(bundle: Path, running: dict, samples, ends, angles, embeddings, head: Head | None,
