@@ -35,7 +35,7 @@ test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
 # In dependency order: train feeds convert; convert feeds aot_cost, firmware and host_tools.
-BENCHMARKS := synth_speed load_real realism calibration real_s02 train synthetic_tables combos convert aot_cost firmware host_tools
+BENCHMARKS := synth_speed load_real realism virtual_vs_real dataset_build calibration real_s02 train synthetic_tables combos convert aot_cost firmware host_tools
 
 bench: $(STAMP)
 	for script in $(BENCHMARKS); do $(BIN)/python bench/$$script.py || exit 1; done

@@ -215,12 +215,16 @@ def single_user(config: ExperimentConfig, people: People, subject: str, on_epoch
                       people.calibration(subject), on_epoch)
 
 
-def leave_one_out_split(subjects: list, held_out: str) -> tuple[list, str]:
+def leave_one_out_split(subjects: list, held_out: str) -> tuple[list, str | None]:
     """Training subjects and the validation subject for a held-out one: the validator is the next
-    subject after the held-out one in sorted order, so every fold is fixed and repeatable."""
+    subject after the held-out one in sorted order, so every fold is fixed and repeatable. With
+    only two people there is no one to spare: the validator is None and validation uses the
+    held-apart end of the training person's trials instead."""
     others = [s for s in sorted(subjects) if s != held_out]
-    if len(others) < 2:
-        raise ValueError("multi-user training needs at least 3 subjects (train, validate, hold out)")
+    if not others:
+        raise ValueError("multi-user training needs at least 2 subjects (train on one, hold out the other)")
+    if len(others) == 1:
+        return others, None
     after = [s for s in others if s > held_out]
     validator = after[0] if after else others[0]
     return [s for s in others if s != validator], validator
@@ -229,11 +233,18 @@ def leave_one_out_split(subjects: list, held_out: str) -> tuple[list, str]:
 def multi_user(config: ExperimentConfig, people: People, held_out: str, on_epoch=None,
                with_calibration: bool = True) -> Trained:
     train_subjects, validator = leave_one_out_split(people.subjects, held_out)
-    train = windows(config, people.training_set(train_subjects), 0.0, 1.0, config.train_hop)
-    val = windows(config, people.featurized(validator), 0.0, 1.0, config.train_hop)
-    portions = {s: (0.0, 1.0) for s in train_subjects}
+    if validator is None:
+        split = 1.0 - config.val_fraction
+        train = windows(config, people.training_set(train_subjects), 0.0, split, config.train_hop)
+        val = windows(config, [r for s in train_subjects for r in people.featurized(s)], split, 1.0,
+                      config.train_hop)
+        validators, portions = train_subjects, {s: (0.0, split) for s in train_subjects}
+    else:
+        train = windows(config, people.training_set(train_subjects), 0.0, 1.0, config.train_hop)
+        val = windows(config, people.featurized(validator), 0.0, 1.0, config.train_hop)
+        validators, portions = [validator], {s: (0.0, 1.0) for s in train_subjects}
     calibration = people.calibration(held_out) if with_calibration else None
-    return _train_new(config, "multi-user", held_out, train, val, train_subjects, [validator], portions,
+    return _train_new(config, "multi-user", held_out, train, val, train_subjects, validators, portions,
                       calibration, on_epoch)
 
 

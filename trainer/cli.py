@@ -77,8 +77,25 @@ def describe_recording(path: Path) -> str:
 @data.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def info(path):
-    """Summarise a data set folder or one recording (.parquet), validating it on the way."""
-    click.echo(describe_dataset(Dataset(path)) if path.is_dir() else describe_recording(path))
+    """Summarise a data set folder (per subject and activity) or one recording (.parquet).
+
+    Every recording of a data set is read and validated; problems (unreadable or invalid files,
+    manifest entries that disagree with their file, Parquet files the manifest does not list) are
+    listed one per line and the exit status is non-zero.
+    """
+    if not path.is_dir():
+        click.echo(describe_recording(path))
+        return
+    from rich.progress import Progress
+
+    from .data.dataset_check import check_dataset, describe_check
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("validating recordings", total=len(Dataset(path).entries))
+        check = check_dataset(path, on_file=lambda _: progress.advance(task))
+    click.echo(describe_check(check))
+    if check.problems:
+        raise click.ClickException(f"{path}: {len(check.problems)} problems (listed above)")
 
 
 @data.group(name="import")
@@ -87,7 +104,11 @@ def import_():
 
 
 def _common(f):
-    f = click.option("--out", required=True, type=click.Path(path_type=Path), help="Recording to write (.parquet).")(f)
+    f = click.option("--out", type=click.Path(path_type=Path), help="Recording to write (.parquet).")(f)
+    f = click.option("--into", type=click.Path(path_type=Path), metavar="DATASET",
+                     help="Add the recording to this data set folder instead (created if absent; manifest updated).")(f)
+    f = click.option("--trial", help="Trial name, unique per subject in a data set [default: the activity].")(f)
+    f = click.option("--replace", is_flag=True, help="With --into: overwrite the same subject and trial.")(f)
     f = click.option("--subject", required=True, help="Subject id, e.g. S02.")(f)
     f = click.option("--activity", default="walk", show_default=True, help="Activity label.")(f)
     f = click.option("--resample", "resample_hz", type=float, help="Resample to this rate (Hz).")(f)
@@ -96,12 +117,26 @@ def _common(f):
     return f
 
 
-def _finish(recording, out: Path, resample_hz, gap_limit):
+def _check_destination(out, into):
+    if (out is None) == (into is None):
+        raise click.UsageError("give exactly one of --out (a recording) or --into (a data set)")
+
+
+def _finish(recording, out: Path | None, resample_hz, gap_limit, into: Path | None = None, trial=None,
+            replace=False):
+    from .data.dataset_edit import add_recordings, with_trial
     from .data.resample import resample
 
+    _check_destination(out, into)
     if resample_hz:
         recording = resample(recording, resample_hz)
-    validate(recording, source=out.name, gap_limit_s=gap_limit)
+    recording = with_trial(recording, trial)
+    validate(recording, source=(out or into).name, gap_limit_s=gap_limit)
+    if into is not None:
+        [entry] = add_recordings(into, [(recording, recording.source)], replace=replace)
+        click.echo(describe_recording(into / entry["file"]))
+        click.echo(f"added to {into} as {entry['file']}")
+        return
     write_recording(recording, out)
     click.echo(describe_recording(out))
 
@@ -111,32 +146,42 @@ def _finish(recording, out: Path, resample_hz, gap_limit):
 @click.option("--map", "mapping", multiple=True, metavar="SENSORID=SEGMENT",
               help="Sensor id to segment, e.g. 00B40C48=calcn_r; repeat per sensor.")
 @click.option("--map-file", type=click.Path(exists=True, path_type=Path),
-              help="File of SENSORID=SEGMENT lines (# comments allowed).")
+              help="File of SENSORID=SEGMENT lines (# comments allowed), or OpenSense's IMU mapping XML "
+                   "(<ExperimentalSensor name=\"_00B421AF\"><name_in_model>pelvis_imu</name_in_model>).")
 @click.option("--rate", type=float, help="Sample rate if the export header lacks 'Update Rate'.")
 @click.option("--reference", type=click.Path(exists=True, path_type=Path),
               help="Mocap angles (.c3d/.mot/.sto/.csv) to align by cross-correlation and add as labels.")
 @click.option("--c3d-convention", type=click.Choice(["auto", *CONVENTIONS]), default="auto", show_default=True)
 @_common
-def xsens(files, mapping, map_file, rate, reference, c3d_convention, out, subject, activity, resample_hz, gap_limit):
+def xsens(files, mapping, map_file, rate, reference, c3d_convention, out, into, trial, replace, subject, activity,
+          resample_hz, gap_limit):
     """Xsens MT Manager text exports (one FILE per sensor, named ..._<SENSORID>.txt)."""
     from .data.align import align_to_reference
+    from .data.loaders.sensor_maps import read_map_file
     from .data.loaders.xsens import load_xsens_trial, parse_sensor_map
     from .data.reference import load_reference
 
-    items = list(mapping)
-    if map_file:
-        items += [line.split("#")[0].strip() for line in map_file.read_text().splitlines() if line.split("#")[0].strip()]
-    if not items:
+    _check_destination(out, into)
+    if not mapping and not map_file:
         raise click.UsageError("give the sensor-to-segment map with --map or --map-file")
     try:
-        sensor_map = parse_sensor_map(items)
+        sensor_map = parse_sensor_map(mapping)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if map_file:
+        from_file = read_map_file(map_file)
+        if from_file.ignored:
+            click.echo(f"{map_file.name}: skipping sensors on frames kinedge does not model: "
+                       + ", ".join(f"{s} ({f})" for s, f in from_file.ignored.items()))
+        clash = set(from_file.segments.values()) & set(sensor_map.values())
+        if clash:
+            raise click.UsageError(f"segment {sorted(clash)[0]} is given by both --map and --map-file")
+        sensor_map = {**from_file.segments, **sensor_map}
     recording = load_xsens_trial(files, sensor_map, subject, activity, rate)
     if reference:
         recording, alignment = align_to_reference(recording, load_reference(reference, subject, activity, c3d_convention))
         click.echo(f"aligned to {reference.name}: {alignment.describe()}")
-    _finish(recording, out, resample_hz, gap_limit)
+    _finish(recording, out, resample_hz, gap_limit, into, trial, replace)
 
 
 @import_.command()
@@ -144,11 +189,11 @@ def xsens(files, mapping, map_file, rate, reference, c3d_convention, out, subjec
 @click.option("--convention", type=click.Choice(["auto", *CONVENTIONS]), default="auto", show_default=True,
               help="Which component of e.g. RKneeAngles is flexion (see docs).")
 @_common
-def c3d(file, convention, out, subject, activity, resample_hz, gap_limit):
+def c3d(file, convention, out, into, trial, replace, subject, activity, resample_hz, gap_limit):
     """Joint angles from a C3D file (Plug-in-Gait style labels such as RKneeAngles)."""
     from .data.loaders.c3d import load_c3d_angles
 
-    _finish(load_c3d_angles(file, subject, activity, convention), out, resample_hz, gap_limit)
+    _finish(load_c3d_angles(file, subject, activity, convention), out, resample_hz, gap_limit, into, trial, replace)
 
 
 @import_.command()
@@ -156,23 +201,25 @@ def c3d(file, convention, out, subject, activity, resample_hz, gap_limit):
 @click.option("--knee-flexion", type=click.Choice(["auto", "positive", "negative"]), default="auto", show_default=True,
               help="Sign of knee flexion in FILE (gait2392 models: negative).")
 @_common
-def mot(file, knee_flexion, out, subject, activity, resample_hz, gap_limit):
+def mot(file, knee_flexion, out, into, trial, replace, subject, activity, resample_hz, gap_limit):
     """Joint angles from an OpenSim .mot/.sto (inverse-kinematics output)."""
     from .data.loaders.opensim import load_angles
 
     negative = {"auto": None, "positive": False, "negative": True}[knee_flexion]
-    _finish(load_angles(file, subject, activity, knee_flexion_negative=negative), out, resample_hz, gap_limit)
+    _finish(load_angles(file, subject, activity, knee_flexion_negative=negative), out, resample_hz, gap_limit,
+            into, trial, replace)
 
 
 @import_.command(name="imu-sto")
 @click.argument("accelerations", type=click.Path(exists=True, path_type=Path))
 @click.argument("angular_velocities", type=click.Path(exists=True, path_type=Path))
 @_common
-def imu_sto(accelerations, angular_velocities, out, subject, activity, resample_hz, gap_limit):
+def imu_sto(accelerations, angular_velocities, out, into, trial, replace, subject, activity, resample_hz, gap_limit):
     """IMU signals from OpenSense Vec3 .sto files (columns <segment>_imu)."""
     from .data.loaders.opensim import load_imu_storage
 
-    _finish(load_imu_storage(accelerations, angular_velocities, subject, activity), out, resample_hz, gap_limit)
+    _finish(load_imu_storage(accelerations, angular_velocities, subject, activity), out, resample_hz, gap_limit,
+            into, trial, replace)
 
 
 @import_.command()
@@ -180,8 +227,16 @@ def imu_sto(accelerations, angular_velocities, out, subject, activity, resample_
 @click.option("--rate", type=float, help="Sample rate, if FILE has no time column.")
 @click.option("--drop", multiple=True, help="Column to leave out on purpose (repeatable).")
 @_common
-def table(file, rate, drop, out, subject, activity, resample_hz, gap_limit):
+def table(file, rate, drop, out, into, trial, replace, subject, activity, resample_hz, gap_limit):
     """A CSV or Parquet table already using kinedge column names."""
     from .data.loaders.tabular import load_table
 
-    _finish(load_table(file, subject, activity, rate, drop), out, resample_hz, gap_limit)
+    _finish(load_table(file, subject, activity, rate, drop), out, resample_hz, gap_limit, into, trial, replace)
+
+
+# Commands of this group kept in their own files.
+from .cli_dataset import add, build  # noqa: E402
+from .cli_virtual import compare, virtualize  # noqa: E402
+
+for _command in (build, add, virtualize, compare):
+    data.add_command(_command)

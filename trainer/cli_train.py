@@ -135,15 +135,15 @@ def baseline(dataset, out, subjects, **options):
 def combos(dataset, out, approach, subjects, min_imus, max_imus, jobs, **options):
     """Train and score every combination of IMU placements on one leg; rank them.
 
-    --imus is ignored here: the placements are pelvis, femur, tibia, calcn. Finished
-    combinations are kept and not recomputed.
+    --imus is ignored here: the placements are those of pelvis, femur, tibia, calcn that every
+    recording has. Finished combinations are kept and not recomputed.
     """
     from rich.progress import Progress
 
-    from .combos import combinations, run_combos
+    from .combos import available_placements, combinations, run_combos
 
     config = build_config(**options)
-    total = len(combinations(smallest=min_imus, largest=max_imus))
+    total = len(combinations(available_placements(dataset, config.side), min_imus, max_imus))
     with Progress() as progress:
         task = progress.add_task("IMU combinations", total=total)
         ranking = run_combos(dataset, out, config, approach, subjects, min_imus, max_imus, jobs,

@@ -24,6 +24,17 @@ def combinations(placements=PLACEMENTS, smallest: int = 1, largest: int = 4) -> 
             for c in itertools.combinations(placements, k)]
 
 
+def available_placements(dataset: Path, side: str) -> tuple:
+    """Placements whose IMU (on `side`) every recording of the data set has: a study that wore
+    only some sensors is analysed over those."""
+    from .data.store import Dataset
+    from .windows import placement_segments
+
+    entries = Dataset(dataset).entries
+    return tuple(p for p in PLACEMENTS
+                 if all(set(placement_segments((p,), side)) <= set(e["segments"]) for e in entries))
+
+
 def combo_name(combo) -> str:
     return "+".join(combo)
 
@@ -50,7 +61,10 @@ def _run_one(dataset: str, out: str, config_json: dict, approach: str, subjects:
 def run_combos(dataset: Path, out: Path, base_config, approach: str = "single-user", subjects=(),
                smallest: int = 1, largest: int = 4, jobs: int = 1, on_done=None) -> dict:
     out = Path(out)
-    todo = combinations(PLACEMENTS, smallest, largest)
+    placements = available_placements(dataset, base_config.side)
+    if not placements:
+        raise ValueError(f"{dataset}: no IMU placement is present in every recording (side {base_config.side})")
+    todo = combinations(placements, smallest, largest)
     results = {}
     args = [(str(dataset), str(out / "combos" / combo_name(c)),
              dataclasses.replace(base_config, placements=tuple(c)).to_json(), approach, list(subjects))

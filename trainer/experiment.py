@@ -51,8 +51,23 @@ class Experiment:
         """The subjects' trials with, made on first use, their calibration and front-end features."""
         if self._data is None:
             raw = {s: self.dataset.load(subjects={s}) for s in self.dataset.subjects}
+            self._check_columns(raw)
             self._data = A.People(raw, self.config)
         return self._data
+
+    def _check_columns(self, raw: dict) -> None:
+        """Every trial must carry the IMUs the model reads and the angles it estimates."""
+        for recordings in raw.values():
+            for recording in recordings:
+                missing = [f"the {s} IMU" for s in self.config.segments if s not in recording.segments]
+                missing += [a for a in self.config.targets if a not in recording.angles]
+                if missing:
+                    from .data.errors import DataError
+
+                    raise DataError(f"{self.dataset.folder}: subject {recording.subject} trial "
+                                    f"{recording.extra.get('trial', recording.activity)}",
+                                    f"lacks {', '.join(missing)}, which the {self.config.model} model with "
+                                    f"--imus {','.join(self.config.placements)} --side {self.config.side} needs")
 
     def provenance(self) -> dict:
         manifest = (self.dataset.folder / MANIFEST).read_bytes()

@@ -9,9 +9,13 @@ from __future__ import annotations
 import contextlib
 import os
 
+from .native_log_filter import install as filter_native_logs
+
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 # Native log lines (levels < 3) are version-skew and CUDA-probe chatter here; Python errors still raise.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# And the one harmless line that shows at any level below 3 on every training run is dropped.
+filter_native_logs()
 
 
 @contextlib.contextmanager

@@ -19,3 +19,7 @@ class DataError(ValueError):
         if frame is not None:
             where.append(f"frame {frame}")
         super().__init__(f"{', '.join(where)}: {problem}")
+
+    def __reduce__(self):
+        # Worker processes (combos --jobs) send errors back pickled; the default would lose the fields.
+        return (type(self), (self.source, self.problem, self.column, self.frame))

@@ -100,8 +100,9 @@ class Dataset:
         self.folder = Path(folder)
         path = self.folder / MANIFEST
         if not path.exists():
-            raise DataError(self.folder, f"not a data set: no {MANIFEST} (create one with `kinedge data synth` "
-                                         f"or `kinedge data import`)")
+            raise DataError(self.folder, f"not a data set: no {MANIFEST} (create one with `kinedge data synth`, "
+                                         f"`kinedge data build --plan`, `kinedge data import ... --into` or "
+                                         f"`kinedge data add`)")
         try:
             self.manifest = json.loads(path.read_text())
         except json.JSONDecodeError as exc:

@@ -172,24 +172,8 @@ def synthesize_trial(profile: SubjectProfile, spec: TrialSpec, rng: np.random.Ge
         cycle = np.floor(phase_r + offset)
         strikes[side] = t[1:][(np.diff(cycle) > 0) & walking[1:]]
 
-    columns = {TIME: t[::OVERSAMPLE]}
-    for segment in SEGMENTS:
-        placement = segment.split("_")[0]
-        side = segment[-1] if segment != "pelvis" else "r"
-        shock = np.zeros((len(t), 3))
-        sides = ("r", "l") if segment == "pelvis" else (side,)
-        for s in sides:
-            shock[:, 1] += heel_strike_transient(t, strikes[s], IMPACT[placement] * spec.speed)
-        tissue = soft_tissue(profile.mounts[segment], heading_free[segment], angles, side, t,
-                             [x for s in sides for x in strikes[s]])
-        acc, gyr = ideal_imu(frames[segment], pelvis_position + origins[segment],
-                             profile.mounts[segment], dt, shock, tissue)
-        acc = acc[::OVERSAMPLE] + rng.normal(0, profile.acc_bias_sd, 3)
-        gyr = gyr[::OVERSAMPLE] + rng.normal(0, profile.gyro_bias_sd, 3)
-        acc += rng.normal(0, profile.acc_noise, acc.shape)
-        gyr += rng.normal(0, profile.gyro_noise, gyr.shape)
-        for name, values in zip(imu_columns(segment), np.hstack([acc, gyr]).T):
-            columns[name] = values.astype(np.float32)
+    columns = {TIME: t[::OVERSAMPLE],
+               **segment_imus(profile, frames, heading_free, pelvis_position, origins, angles, t, strikes, spec.speed, rng)}
     for name, values in angles.items():
         columns[name] = values[::OVERSAMPLE].astype(np.float32)
 
@@ -213,6 +197,32 @@ def synthesize_trial(profile: SubjectProfile, spec: TrialSpec, rng: np.random.Ge
             "subject": profile.describe(),
         },
     )
+
+
+def segment_imus(profile: SubjectProfile, frames: dict, heading_free: dict, pelvis_position: np.ndarray,
+                 origins: dict, angles: dict, t: np.ndarray, strikes: dict, speed: float, rng) -> dict:
+    """Every segment's IMU channels (decimated to the output rate) for a moving chain: ideal
+    sensor physics plus heel-strike shock, soft tissue, bias and noise as the profile says."""
+    dt = t[1] - t[0]
+    columns = {}
+    for segment in SEGMENTS:
+        placement = segment.split("_")[0]
+        side = segment[-1] if segment != "pelvis" else "r"
+        shock = np.zeros((len(t), 3))
+        sides = ("r", "l") if segment == "pelvis" else (side,)
+        for s in sides:
+            shock[:, 1] += heel_strike_transient(t, strikes[s], IMPACT[placement] * speed)
+        tissue = soft_tissue(profile.mounts[segment], heading_free[segment], angles, side, t,
+                             [x for s in sides for x in strikes[s]])
+        acc, gyr = ideal_imu(frames[segment], pelvis_position + origins[segment],
+                             profile.mounts[segment], dt, shock, tissue)
+        acc = acc[::OVERSAMPLE] + rng.normal(0, profile.acc_bias_sd, 3)
+        gyr = gyr[::OVERSAMPLE] + rng.normal(0, profile.gyro_bias_sd, 3)
+        acc += rng.normal(0, profile.acc_noise, acc.shape)
+        gyr += rng.normal(0, profile.gyro_noise, gyr.shape)
+        for name, values in zip(imu_columns(segment), np.hstack([acc, gyr]).T):
+            columns[name] = values.astype(np.float32)
+    return columns
 
 
 def soft_tissue(mount, R_segment: np.ndarray, angles: dict, side: str, t: np.ndarray, strikes) -> np.ndarray:

@@ -39,7 +39,8 @@ def _find_label(labels: list[str], wanted: str) -> int | None:
     return None
 
 
-def load_c3d_angles(path: Path, subject: str, activity: str, convention: str = "auto") -> Recording:
+def open_c3d(path: Path):
+    """(the ezc3d object, POINT parameters, labels, point rate) — or a DataError naming the file."""
     path = Path(path)
     if not path.exists():
         raise DataError(path, "no such file")
@@ -50,8 +51,12 @@ def load_c3d_angles(path: Path, subject: str, activity: str, convention: str = "
     except Exception as exc:  # ezc3d raises plain RuntimeError/IOError on damaged files
         raise DataError(path, f"not a readable C3D file ({exc})") from None
     params = c3d["parameters"]["POINT"]
-    labels = list(params["LABELS"]["value"])
-    rate = float(np.ravel(params["RATE"]["value"])[0])
+    return c3d, params, list(params["LABELS"]["value"]), float(np.ravel(params["RATE"]["value"])[0])
+
+
+def load_c3d_angles(path: Path, subject: str, activity: str, convention: str = "auto") -> Recording:
+    path = Path(path)
+    c3d, params, labels, rate = open_c3d(path)
     points = c3d["data"]["points"]  # (4, n_labels, n_frames)
     found = {(side, joint): _find_label(labels, f"{side}{joint}Angles") for side in "RL" for joint in JOINTS}
     if all(index is None for index in found.values()):

@@ -97,6 +97,24 @@ def read_xsens_file(path: Path) -> XsensFile:
     return XsensFile(path, sensor_id_of(path), rate, full, acc, gyr, missing_packets=len(full) - len(packet))
 
 
+def check_xsens_header(path: Path) -> None:
+    """The cheap part of `read_xsens_file`: the file opens and its column header has what we read.
+    Lets a whole study be checked before any file is parsed in full."""
+    path = Path(path)
+    try:
+        with path.open(errors="replace") as f:
+            line = next((line for line in f if not line.startswith("//")), None)
+    except OSError as exc:
+        raise DataError(path, f"cannot read ({exc.strerror})") from None
+    if line is None:
+        raise DataError(path, "no column header after the // lines (empty or truncated export)")
+    header = [h.strip() for h in line.split(",")]
+    for name in REQUIRED:
+        if name not in header:
+            raise DataError(path, "missing column in the Xsens export (enable it in MT Manager's export "
+                                  "settings)", column=name)
+
+
 def parse_sensor_map(items) -> dict[str, str]:
     """`["00B40C48=calcn_r", ...]` → {"00B40C48": "calcn_r"}, checking the segment names."""
     mapping = {}
