@@ -172,3 +172,13 @@ def test_errors_cross_process_boundaries():
     assert str(error) == "ds, column 'c', frame 3: lacks the pelvis IMU"
     plan = pickle.loads(pickle.dumps(PlanError("p.csv", ["row 1: bad"], 4)))
     assert plan.problems == ["row 1: bad"] and "1 of 4 rows are bad" in str(plan)
+
+
+def test_into_keeps_the_gap_limit_asked_for(walk_recording, tmp_path):
+    table = walk_recording.data.copy()
+    table.loc[100:119, "femur_r_gyr_x"] = float("nan")      # a 0.2 s dropout, over the 0.1 s default
+    table[["time", *[c for c in table.columns if c.startswith("femur_r")]]].to_csv(tmp_path / "t.csv", index=False)
+    common = ["data", "import", "table", tmp_path / "t.csv", "--subject", "S1", "--into", tmp_path / "ds"]
+    assert run(*common).returncode != 0
+    result = run(*common, "--gap-limit", "0.5")
+    assert result.returncode == 0, result.stderr

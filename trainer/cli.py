@@ -131,12 +131,14 @@ def _finish(recording, out: Path | None, resample_hz, gap_limit, into: Path | No
     if resample_hz:
         recording = resample(recording, resample_hz)
     recording = with_trial(recording, trial)
-    validate(recording, source=(out or into).name, gap_limit_s=gap_limit)
+    if gap_limit != DEFAULT_GAP_LIMIT_S:
+        recording = recording.replace(extra={**recording.extra, "gap_limit_s": gap_limit})
     if into is not None:
-        [entry] = add_recordings(into, [(recording, recording.source)], replace=replace)
+        [entry] = add_recordings(into, [(recording, recording.source)], replace=replace, gap_limit_s=gap_limit)
         click.echo(describe_recording(into / entry["file"]))
         click.echo(f"added to {into} as {entry['file']}")
         return
+    validate(recording, source=out.name, gap_limit_s=gap_limit)
     write_recording(recording, out)
     click.echo(describe_recording(out))
 

@@ -52,7 +52,8 @@ def add(dataset, recordings, replace):
     DATASET, created if absent. Each is validated; all are added or none."""
     from .data.dataset_edit import add_recordings
 
-    loaded = [(read_recording(path), str(path)) for path in recordings]
+    # add_recordings validates each one, naming its file.
+    loaded = [(read_recording(path, check=False), str(path)) for path in recordings]
     entries = add_recordings(dataset, loaded, replace=replace)
     for entry in entries:
         click.echo(f"{dataset / entry['file']}: subject {entry['subject']}, trial {entry['trial']}, "

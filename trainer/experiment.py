@@ -19,6 +19,7 @@ import numpy as np
 from . import approaches as A
 from .bundle import load_bundle, make_card, read_calibration, write_bundle
 from .data.atomic import atomic_path, write_text_atomic
+from .data.errors import DataError
 from .data.store import MANIFEST, Dataset
 
 
@@ -62,8 +63,6 @@ class Experiment:
                 missing = [f"the {s} IMU" for s in self.config.segments if s not in recording.segments]
                 missing += [a for a in self.config.targets if a not in recording.angles]
                 if missing:
-                    from .data.errors import DataError
-
                     raise DataError(f"{self.dataset.folder}: subject {recording.subject} trial "
                                     f"{recording.extra.get('trial', recording.activity)}",
                                     f"lacks {', '.join(missing)}, which the {self.config.model} model with "

@@ -35,7 +35,7 @@ class Alignment:
                 f"from {', '.join(self.segments)}")
 
 
-def _zscore(x: np.ndarray) -> np.ndarray:
+def zscore(x: np.ndarray) -> np.ndarray:
     x = np.where(np.isnan(x), np.nanmean(x), x)
     sd = x.std()
     return (x - x.mean()) / sd if sd > 0 else x * 0.0
@@ -59,7 +59,7 @@ def gyro_speed(recording: Recording, segment: str) -> np.ndarray:
 
 def find_lag(a: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[float, float]:
     """Lag (samples, sub-sample by parabolic fit) at which b best matches a: a[t] ≈ b[t - lag]."""
-    a, b = _zscore(a), _zscore(b)
+    a, b = zscore(a), zscore(b)
     n = min(len(a), len(b))
     best, best_r = 0, -np.inf
     scores = {}
@@ -97,8 +97,8 @@ def align_to_reference(imu: Recording, reference: Recording, max_lag_s: float = 
         if b is None:
             continue
         used.append(segment)
-        a_sum = a_sum + _zscore(gyro_speed(imu, segment))
-        b_sum = b_sum + _zscore(b)
+        a_sum = a_sum + zscore(gyro_speed(imu, segment))
+        b_sum = b_sum + zscore(b)
     if not used:
         raise DataError(reference.source, "no segment can be compared: the reference needs hip, knee and "
                                           "ankle angles of a leg that has an IMU on femur, tibia or calcn")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
+from .schema import ANGLES, SEGMENTS
 from .store import MANIFEST, Dataset, read_recording
 
 
@@ -43,8 +44,6 @@ def check_dataset(folder: Path, on_file=None) -> DatasetCheck:
     listed = {e["file"] for e in dataset.entries}
     for stray in sorted(p.name for p in dataset.folder.glob("*.parquet") if p.name not in listed):
         problems.append(f"{dataset.folder / stray}: not listed in {MANIFEST} (add it with `kinedge data add`)")
-    from .schema import ANGLES, SEGMENTS
-
     common_segments = set.intersection(*segment_sets) if segment_sets else set()
     common_angles = set.intersection(*angle_sets) if angle_sets else set()
     rows = pd.DataFrame(dataset.entries)

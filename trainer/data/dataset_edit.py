@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import DataError
 from .recording import Recording
 from .store import FORMAT_VERSION, MANIFEST, manifest_entry, recording_filename, write_recording
-from .validate import validate
+from .validate import DEFAULT_GAP_LIMIT_S, validate
 
 
 def trial_of(recording: Recording) -> str:
@@ -51,7 +51,8 @@ def _temp_beside(target: Path) -> Path:
     return Path(name)
 
 
-def add_recordings(folder: Path, recordings: list[tuple[Recording, str]], replace: bool = False) -> list[dict]:
+def add_recordings(folder: Path, recordings: list[tuple[Recording, str]], replace: bool = False,
+                   gap_limit_s: float = DEFAULT_GAP_LIMIT_S) -> list[dict]:
     """Add recordings to the data set in `folder` (created if absent), all or nothing.
 
     Each item is (recording, where it came from) — the origin only names the culprit in errors.
@@ -63,7 +64,7 @@ def add_recordings(folder: Path, recordings: list[tuple[Recording, str]], replac
     by_key = {(e["subject"], str(e.get("trial", Path(e["file"]).stem))): i for i, e in enumerate(entries)}
     planned, seen = [], {}
     for recording, origin in recordings:
-        validate(recording, source=origin)
+        validate(recording, source=origin, gap_limit_s=gap_limit_s)
         key = (recording.subject, trial_of(recording))
         if key in seen:
             raise DataError(origin, f"subject {key[0]} trial {key[1]} is also given by {seen[key]}")

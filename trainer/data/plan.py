@@ -218,21 +218,17 @@ def build_dataset(plan: Path, folder: Path, overwrite: bool = False, on_row=None
     """Check the plan, then import every row into `folder`, all or nothing. Returns one summary
     per row (subject, trial, seconds, alignment lag and correlation)."""
     from .store import write_dataset
-    from .validate import validate
 
     plan = Path(plan)
     rows = read_plan(plan) if rows is None else rows
     if Path(folder).exists() and not overwrite:
         raise FileExistsError(f"{folder} already exists (use --force to replace it)")
-    summaries = []
+    summaries, current = [], {}
 
     def recordings():
         for row in rows:
-            try:
-                recording, alignment = import_row(row)
-                validate(recording, source=f"{row.files[0].name}")
-            except DataError as exc:
-                raise DataError(f"{plan.name} {row.where()}", str(exc)) from None
+            current["row"] = row
+            recording, alignment = import_row(row)
             summaries.append({"row": row.number, "subject": row.subject, "activity": row.activity,
                               "trial": row.trial, "seconds": round(recording.duration, 2),
                               "segments": recording.segments,
@@ -242,7 +238,11 @@ def build_dataset(plan: Path, folder: Path, overwrite: bool = False, on_row=None
                 on_row(row)
             yield recording
 
-    write_dataset(recordings(), folder, description={"built_from": plan.name, "rows": len(rows)},
-                  overwrite=overwrite)
+    try:
+        # write_dataset validates each recording as it writes it: the row being written is the culprit.
+        write_dataset(recordings(), folder, description={"built_from": plan.name, "rows": len(rows)},
+                      overwrite=overwrite)
+    except DataError as exc:
+        raise DataError(f"{plan.name} {current['row'].where()}", str(exc)) from None
     return summaries
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .align import _zscore, find_lag
+from .align import find_lag, gyro_speed, zscore
 from .recording import Recording
 from .resample import resample
 from .schema import AXES, imu_columns
@@ -46,8 +46,8 @@ def _acc(recording: Recording, segment: str) -> np.ndarray:
 
 def overlap(modelled: Recording, real: Recording, segments, max_lag_s: float) -> tuple[float, slice, slice]:
     """The lag (samples) and the two index ranges that cover the same instants."""
-    a = sum(_zscore(np.linalg.norm(_gyro(real, s), axis=1)) for s in segments)
-    b = sum(_zscore(np.linalg.norm(_gyro(modelled, s), axis=1)) for s in segments)
+    a = sum(zscore(gyro_speed(real, s)) for s in segments)
+    b = sum(zscore(gyro_speed(modelled, s)) for s in segments)
     lag, r = find_lag(a, b, int(round(max_lag_s * real.sample_rate)))
     shift = int(round(lag))           # real[t] ≈ modelled[t − shift]
     start_real = max(shift, 0)

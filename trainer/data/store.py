@@ -53,7 +53,10 @@ def read_recording(path: Path, check: bool = True) -> Recording:
         subject=meta["subject"], activity=meta["activity"], sample_rate=float(meta["sample_rate"]),
         source=meta["source"], extra=meta.get("extra", {}),
     )
-    return validate(recording, source=path) if check else recording
+    # A recording imported with a wider --gap-limit carries it, so it stays readable everywhere.
+    gap_limit = recording.extra.get("gap_limit_s")
+    return (validate(recording, source=path, **({"gap_limit_s": gap_limit} if gap_limit else {}))
+            if check else recording)
 
 
 def manifest_entry(recording: Recording, file: str) -> dict:

@@ -122,10 +122,11 @@ def virtualize_c3d(path: Path, subject: str, activity: str, settings: VirtualSet
                    convention: str = "auto") -> Recording:
     """A recording of virtual IMUs on every segment the C3D tracks, labelled with its joint angles
     (when the file has Plug-in-Gait style angle channels)."""
-    from .loaders.c3d import load_c3d_angles
+    from .loaders.c3d import load_c3d_angles, open_c3d
 
     settings = settings or VirtualSettings()
-    poses = read_segment_poses(path)
+    opened = open_c3d(path)   # poses and angles come from the same file: read it once
+    poses = read_segment_poses(path, opened=opened)
     signals, mounts = virtual_imus(poses, settings)
     n = len(next(iter(poses.origins.values())))
     columns = {TIME: np.arange(n) / poses.rate}
@@ -133,7 +134,7 @@ def virtualize_c3d(path: Path, subject: str, activity: str, settings: VirtualSet
         for name, values in zip(imu_columns(segment), np.hstack([acc, gyr]).T):
             columns[name] = values.astype(np.float32)
     try:
-        angles = load_c3d_angles(path, subject, activity, convention)
+        angles = load_c3d_angles(path, subject, activity, convention, opened=opened)
         for name in angles.angles:
             columns[name] = angles.data[name].to_numpy()
         convention_used = angles.extra["convention"]

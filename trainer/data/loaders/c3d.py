@@ -54,9 +54,10 @@ def open_c3d(path: Path):
     return c3d, params, list(params["LABELS"]["value"]), float(np.ravel(params["RATE"]["value"])[0])
 
 
-def load_c3d_angles(path: Path, subject: str, activity: str, convention: str = "auto") -> Recording:
+def load_c3d_angles(path: Path, subject: str, activity: str, convention: str = "auto", opened=None) -> Recording:
+    """`opened`: what `open_c3d(path)` returned, when the caller has the file open already."""
     path = Path(path)
-    c3d, params, labels, rate = open_c3d(path)
+    c3d, params, labels, rate = opened or open_c3d(path)
     points = c3d["data"]["points"]  # (4, n_labels, n_frames)
     found = {(side, joint): _find_label(labels, f"{side}{joint}Angles") for side in "RL" for joint in JOINTS}
     if all(index is None for index in found.values()):

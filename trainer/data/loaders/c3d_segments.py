@@ -86,9 +86,10 @@ def _rotation(origin: np.ndarray, axes: list[np.ndarray]) -> np.ndarray:
     return R
 
 
-def read_segment_poses(path: Path, gap_limit_s: float = 0.1) -> SegmentPoses:
+def read_segment_poses(path: Path, gap_limit_s: float = 0.1, opened=None) -> SegmentPoses:
+    """`opened`: what `open_c3d(path)` returned, when the caller has the file open already."""
     path = Path(path)
-    c3d, params, labels, rate = open_c3d(path)
+    c3d, params, labels, rate = opened or open_c3d(path)
     declared = np.ravel(params.get("UNITS", {}).get("value", []))
     units = str(declared[0]).strip().lower() if declared.size else "mm"   # C3D's default unit
     scale = {"mm": 1e-3, "cm": 1e-2, "m": 1.0}.get(units)
