@@ -8,7 +8,9 @@ from pathlib import Path
 
 # An input section: its name (maybe alone on the line before), address, size, object.
 SECTION = re.compile(r"^ (\.[\w.$]+)(?:\s*\n\s+|\s+)0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)$", re.MULTILINE)
-FLASH = (".text", ".rodata", ".ARM", ".isr_vector")
+# Loaded sections only: .ARM.exidx/.ARM.extab (unwind tables) are in flash, .ARM.attributes (build
+# metadata, 52 bytes per object) and the debug sections are never loaded.
+FLASH = (".text", ".rodata", ".isr_vector", ".ARM.exidx", ".ARM.extab")
 RAM = (".bss", ".stack", "COMMON")
 
 

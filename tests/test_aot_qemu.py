@@ -35,5 +35,7 @@ def test_edge_model_on_the_emulated_m4_dsp_and_plain_paths(converted_edge):
     once_more = qemu_check.run_on_qemu(generated, inputs[:1])
     assert again.instructions_mean == once_more.instructions_mean
     assert sum(n for _, n in dsp.op_instructions) <= dsp.instructions_mean
-    # Generous regression guard on the budget (640k instructions for the default model).
+    # Generous regression guards: the budget (640k instructions for the whole estimate) and the
+    # blocked kernels (about 260k for this 16-channel model; 377k before them).
     assert dsp.instructions_mean < 640_000
+    assert dsp.instructions_mean < 300_000

@@ -84,13 +84,22 @@ class Lowerer:
         except ValueError as e:
             raise GraphError(f"{self.graph.describe(op)}: {e}") from None
 
-    def _bias(self, op: Op, name: str, decls: list[str]) -> str:
+    def _bias(self, op: Op, name: str, decls: list[str], weight_sums: np.ndarray, input_zero_point: int) -> str:
+        """The bias with the input zero point folded in: bias - zero_point x (sum of the channel's
+        weights). TFLM computes sum((x - zero_point) * w) + bias; the kernels then compute
+        sum(x * w) + this, the same integer, without an offset on every product."""
         if len(op.inputs) < 3 or op.inputs[2] < 0:
-            return "0"
-        bias = self.tensor(op.inputs[2])
-        if bias.dtype != np.int32:
-            raise GraphError(f"{self.graph.describe(op)}: bias is {np.dtype(bias.dtype).name}, expected int32")
-        decls.append(c_array("int32_t", f"{name}_bias", bias.data))
+            bias = np.zeros(len(weight_sums), np.int64)
+        else:
+            tensor = self.tensor(op.inputs[2])
+            if tensor.dtype != np.int32:
+                raise GraphError(f"{self.graph.describe(op)}: bias is {np.dtype(tensor.dtype).name}, expected int32")
+            bias = np.asarray(tensor.data, np.int64).ravel()
+        folded = bias - int(input_zero_point) * np.asarray(weight_sums, np.int64)
+        if np.abs(folded).max(initial=0) >= 2 ** 31:
+            raise GraphError(f"{self.graph.describe(op)}: the bias with the input zero point folded in "
+                             f"leaves int32")
+        decls.append(c_array("int32_t", f"{name}_bias", folded))
         return f"{name}_bias"
 
     def _requant(self, name: str, multipliers, shifts, decls: list[str]) -> None:
@@ -121,7 +130,10 @@ class Lowerer:
         pad_w = quant.compute_padding(padding, w, kw, sw, dw, ow)
         act = self._activation(op, out)
         decls = [c_array("int8_t", f"{name}_weights", filt.data)]
-        bias = self._bias(op, name, decls)
+        weights = np.asarray(filt.data, np.int64)
+        # Per output channel: conv filters are [oc][kh][kw][c], depthwise ones [1][kh][kw][oc].
+        sums = weights.sum(axis=(0, 1, 2)) if depthwise else weights.reshape(oc, -1).sum(axis=1)
+        bias = self._bias(op, name, decls, sums, inp.zero_point)
         mults, shifts = quant.per_channel_multipliers(inp.scale, filt.scales, out.scale, oc)
         self._requant(name, mults, shifts, decls)
         decls += [c_shape(f"{name}_in", inp.shape), c_shape(f"{name}_filter", filt.shape), c_shape(f"{name}_out", out.shape),
@@ -153,11 +165,17 @@ class Lowerer:
             m, s = quant.per_tensor_fc_multiplier(inp.scale, filt.scale, out.scale)
             mults, shifts = [m], [s]
         act = self._activation(op, out)
-        decls = [c_array("int8_t", f"{name}_weights", filt.data)]
-        bias = self._bias(op, name, decls)
+        # Groups of four output rows interleaved 4 bytes at a time (ke_kernels.h): the kernel then
+        # walks all four rows with one pointer. Same bytes, another order.
+        interleaved = in_depth % 4 == 0 and out_depth % 4 == 0
+        weights = np.asarray(filt.data)
+        stored = weights.reshape(out_depth // 4, 4, in_depth // 4, 4).transpose(0, 2, 1, 3) if interleaved else weights
+        decls = [c_array("int8_t", f"{name}_weights", stored)]
+        bias = self._bias(op, name, decls, weights.astype(np.int64).sum(axis=1), inp.zero_point)
         self._requant(name, mults, shifts, decls)
         decls.append(f"static const ke_fc_params {name}_params = {{{batches}, {in_depth}, {out_depth}, "
-                     f"{-inp.zero_point}, {out.zero_point}, {act[0]}, {act[1]}, {int(per_channel)}}};")
+                     f"{-inp.zero_point}, {out.zero_point}, {act[0]}, {act[1]}, {int(per_channel)}, "
+                     f"{int(interleaved)}}};")
         call = (f"ke_fully_connected_s8(&{name}_params, &{name}_requant, {self.pointer(op.inputs[0])}, {name}_weights, "
                 f"{bias}, {self.pointer(op.outputs[0])});")
         return Lowered(f"op {op.index}: FULLY_CONNECTED {in_depth} -> {out_depth} x {batches}, "

@@ -85,6 +85,20 @@ def float_input_concat():
     return _model((16, 1, 4), body)
 
 
+def one_column_sequence():
+    # The edge model's layout, on shapes that reach every tail of the fast paths: a (k,1) depthwise
+    # on a one-column input with a channel count that is not a multiple of 4 and clipped windows at
+    # both ends, a (k,1) convolution whose window (k x channels bytes) is not a multiple of 4 with
+    # an odd number of output channels and of output steps, and 1x1 convolutions on odd row counts.
+    def body(x):
+        x = L.DepthwiseConv2D((5, 1), strides=(2, 2), padding="same")(x)
+        x = L.Conv2D(5, (5, 1), strides=(2, 1), padding="same", activation="relu")(x)
+        x = L.Conv2D(7, (1, 1), activation="relu")(x)
+        x = L.DepthwiseConv2D((3, 1), padding="valid")(x)
+        return L.Conv2D(4, (1, 1))(x)
+    return _model((19, 1, 6), body)
+
+
 def same_quantization_mean(model) -> None:
     """Give MEAN's output the input's scale and zero point. Older TFLM releases then divided the raw
     sum with truncation; the current one rescales as usual, and this model pins which one we match."""
@@ -181,6 +195,7 @@ ZOO = [
     ZooModel("dense_per_channel", dense_layers),
     ZooModel("dense_per_tensor", dense_layers, per_channel_dense=False),
     ZooModel("float_input_concat", float_input_concat, float_input=True),
+    ZooModel("one_column_sequence", one_column_sequence),
     ZooModel("requantize", conv_dilated, edit=requantize_edit),
     ZooModel("squeeze_expand_dims", conv_strides_padding, edit=squeeze_expand_edit),
 ]

@@ -24,6 +24,9 @@ typedef struct {
 } ke_conv_params;
 
 /* Per output channel: Q31 multiplier and power-of-two shift (see ke_fixedpoint.h). */
+/* The convolution and FULLY_CONNECTED kernels take the bias with the input zero point folded in
+   (bias + input_offset x the sum of the channel's weights; converter/aot/lower.py writes it), never
+   NULL: the products are then of raw int8 values, as in TFLM's sum once the offset is taken out. */
 typedef struct {
   const int32_t *multiplier;
   const int8_t *shift;
@@ -37,12 +40,14 @@ void ke_depthwise_conv_s8(const ke_conv_params *p, const ke_requant *q, const ke
                           const ke_shape *filter, const int8_t *weights, const int32_t *bias,
                           const ke_shape *out, int8_t *output);
 
-/* FULLY_CONNECTED: weights [out_depth][in_depth]; per_channel selects one multiplier per output
-   or one for all. */
+/* FULLY_CONNECTED: weights [out_depth][in_depth], or with `interleaved` (in_depth and out_depth
+   multiples of 4) in groups of four outputs: for each 4 inputs, 4 bytes of each of the four rows
+   in turn, so one pointer walks all four rows. per_channel selects one multiplier per output or
+   one for all. */
 typedef struct {
   int32_t batches, in_depth, out_depth;
   int32_t input_offset, output_offset, act_min, act_max;
-  int32_t per_channel;
+  int32_t per_channel, interleaved;
 } ke_fc_params;
 
 void ke_fully_connected_s8(const ke_fc_params *p, const ke_requant *q, const int8_t *input,
