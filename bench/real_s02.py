@@ -47,6 +47,34 @@ def s02_recording():
     return recording
 
 
+def sensor_drift() -> dict:
+    """Each thigh's, shank's and the pelvis's pitch from the front-end (IMU) against the same
+    segment's pitch from the Vicon segment poses: their difference (degrees, zero over the first
+    standing) averaged over the first and the final standing. A sensor that moves on its segment
+    while walking shows up as a change; a sensor that stays put as none."""
+    from trainer.data.loaders.c3d_segments import read_segment_poses
+    from trainer.prepare import featurize, person_calibration
+
+    recording = s02_recording()
+    segments = ["pelvis", "femur_r", "tibia_r", "femur_l", "tibia_l"]
+    featurized = featurize(recording, person_calibration([recording], segments + ["calcn_r", "calcn_l"], 0.6))
+    poses = read_segment_poses(SHARED_DATA / "gaittoolbox-s02-walk" / "S02-Trial-Walk-1-vicon.c3d")
+    rate, n = recording.sample_rate, recording.n_samples
+    first, last = slice(int(1 * rate), int(9 * rate)), slice(int(21 * rate), n)  # the two quiet stances
+    out = {}
+    for segment in segments:
+        imu = featurized.data[f"{segment}_pitch"].to_numpy(np.float64)
+        # Pitch = elevation of the segment's anterior axis; on the recording's time base.
+        vicon = np.degrees(np.arcsin(np.clip(poses.rotations[segment][:, :, 0] @ poses.up, -1, 1)))
+        vicon = np.interp(np.arange(n) / rate, np.arange(len(vicon)) / poses.rate, vicon)
+        lag = max(range(-30, 31), key=lambda k: np.corrcoef(imu[50:-50], np.roll(vicon, k)[50:-50])[0, 1])
+        difference = imu - np.roll(vicon, lag)
+        difference -= difference[first].mean()
+        out[segment] = {"r": round(float(np.corrcoef(imu, np.roll(vicon, lag))[0, 1]), 3),
+                        "final_minus_first_standing_deg": round(float(difference[last].mean()), 2)}
+    return out
+
+
 def dataset(subjects: int):
     folder = WORK / f"data-{subjects}"
     if not (folder / "manifest.json").exists():
@@ -97,7 +125,8 @@ if __name__ == "__main__":
     if len(sizes) == 1:
         write_result("real_s02", {"trial": "gaittoolbox S02 walk (real Xsens + Vicon)", "split": split,
                                   "synthetic_subjects": sizes[0], "after": curve[sizes[0]]["results"],
-                                  "before": BEFORE, "seconds": curve[sizes[0]]["seconds"]})
+                                  "before": BEFORE, "seconds": curve[sizes[0]]["seconds"],
+                                  "sensor_minus_vicon_pitch": sensor_drift()})
     else:
         write_result("real_s02_curve", {"split": split, "curve": {
             n: {name: {a: r["sagittal_both_legs"] for a, r in approaches.items()}

@@ -19,7 +19,7 @@ from trainer.calibration import Calibration
 from trainer.data.errors import DataError
 from trainer.data.recording import Recording
 from trainer.personalize import HeadPull, balance_weights, fit_head, window_motion
-from trainer.physics import joint_physics
+from trainer.physics import head_basis
 
 from .device_model import DeviceModel
 
@@ -73,10 +73,10 @@ def finetune_head(model: DeviceModel, recording: Recording, calibration: Calibra
                                           f"seconds more of labelled walking")
     inputs = np.column_stack([model.dequantized(embeddings), physics]).astype(np.float64)
     side = joints[0].rsplit("_", 1)[1]
-    observed = [j in joint_physics(model.segments, side) for j in joints]
+    basis = head_basis(model.segments, side, joints)
     kernel, bias = fit_head(inputs[:n_train], targets[:n_train], model.head.kernel, model.head.bias,
-                            model.head.n_embedding, pull, balance_weights(motion[:n_train]), observed,
-                            np.asarray(model.card["training"]["head_input_rms"]))
+                            model.head.n_embedding, pull, balance_weights(motion[:n_train]), basis.observed,
+                            np.asarray(model.card["training"]["head_input_rms"]), mix=basis.mix)
     if head_id is None:  # the same fit gets the same id
         head_id = int.from_bytes(hashlib.sha256(kernel.tobytes() + bias.tobytes()).digest()[:4], "little") or 1
     head = Head(kernel, bias, bytes.fromhex(model.model_hash), head_id, model.head.n_physics)

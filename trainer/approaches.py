@@ -27,7 +27,7 @@ from .metrics import joint_metrics
 from .models import make_model
 from .models.head import EMBEDDING_NAME, HEAD_NAME, PhysicsColumns, start_from_physics
 from .personalize import HeadPull, balance_weights, fit_head, window_motion
-from .physics import joint_physics
+from .physics import head_basis
 from .prepare import augmented, prepare_person
 from .tf_setup import keras, seed_everything
 from .data.schema import imu_channels
@@ -177,17 +177,17 @@ def newest_physics(config: ExperimentConfig, x_normalised: np.ndarray) -> np.nda
 
 
 def physics_columns(config: ExperimentConfig, normalizer: Normalizer) -> PhysicsColumns | None:
-    """The head constraint that keeps each joint the IMU set observes at its classical estimate
-    (physics.py), in the head's normalised physics inputs."""
-    observed = joint_physics(config.segments, config.side)
-    if not observed:
+    """The head constraint that keeps what the IMU set observes at its classical estimate
+    (physics.py: single joints, and knee - ankle with femur + calcn), in the head's normalised
+    physics inputs."""
+    basis = head_basis(config.segments, config.side, config.targets)
+    if not basis.physics:
         return None
     start = np.zeros((len(config.physics), len(config.targets)), np.float32)
-    for joint, weights in observed.items():
+    for column, weights in basis.physics.items():
         for feature, weight in weights.items():
-            start[config.physics.index(feature), config.targets.index(joint)] = \
-                weight * normalizer.std[config.features.index(feature)]
-    return PhysicsColumns([config.targets.index(j) for j in observed], start != 0, start)
+            start[config.physics.index(feature), column] = weight * normalizer.std[config.features.index(feature)]
+    return PhysicsColumns(sorted(basis.physics), start != 0, start, basis.mix)
 
 
 def _train_new(config, approach, subject, train, val, train_subjects, val_subjects, portions, calibration,
@@ -281,9 +281,10 @@ def transfer(config: ExperimentConfig, base: Trained, people: People, mode: str,
     n_embedding = int(model.get_layer(EMBEDDING_NAME).output_shape[-1])
     gyro = [i for i, name in enumerate(config.features) if "_sgyr_" in name]
     weights = balance_weights(window_motion(labelled.x[:, :, gyro]))
-    observed = [t in joint_physics(config.segments, config.side) for t in config.targets]
+    basis = head_basis(config.segments, config.side, config.targets)
     head.set_weights(list(fit_head(head_inputs(config, model, x), labelled.y, kernel0, bias0, n_embedding,
-                                   config.head_pull, weights, observed, base.model.head_input_rms)))
+                                   config.head_pull, weights, basis.observed, base.model.head_input_rms,
+                                   mix=basis.mix)))
     history = {}
     if mode == "full":
         settings = dataclasses.replace(config.fit, epochs=config.finetune_epochs,

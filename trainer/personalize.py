@@ -36,18 +36,24 @@ class HeadPull:
 
 def fit_head(inputs: np.ndarray, targets: np.ndarray, kernel0: np.ndarray, bias0: np.ndarray,
              n_embedding: int, pull: HeadPull = HeadPull(), weights: np.ndarray | None = None,
-             observed=None, input_rms: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+             observed=None, input_rms: np.ndarray | None = None,
+             mix: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """inputs (n, E+P): embedding then physics features, as the head reads them; targets (n, K)
     degrees; kernel0 (E+P, K), bias0 (K,) the current head; `weights` (n,) per window (default
     1); `observed` (K,) which outputs the IMUs observe (physics.py; default all); `input_rms`
-    (E+P,) each head input's RMS over the model's training windows (the card keeps it).
+    (E+P,) each head input's RMS over the model's training windows (the card keeps it); `mix`
+    (K, K) the head's basis (physics.head_basis): the fit is made there, with `observed` per basis
+    column, so a pair like knee and ankle keeps its observed difference.
 
     A pull of "s windows' worth" is s windows as varied as the training population: a calibration
     walk that hardly moves an input (standing) then cannot move its weight either. (Scaled by the
     labelled data's own spread instead, a nearly constant input's weight would trade freely with
     the offset and swing wildly once the person walks.)"""
     x = np.asarray(inputs, np.float64)
-    y = np.asarray(targets, np.float64)
+    mix = np.eye(np.shape(targets)[1]) if mix is None else np.asarray(mix, np.float64)
+    y = np.asarray(targets, np.float64) @ mix
+    kernel0 = np.asarray(kernel0, np.float64) @ mix
+    bias0 = np.asarray(bias0, np.float64) @ mix
     if x.shape[1] != kernel0.shape[0]:
         raise ValueError(f"head inputs have {x.shape[1]} columns, the head reads {kernel0.shape[0]}")
     a = np.column_stack([x, np.ones(len(x))])
@@ -66,6 +72,7 @@ def fit_head(inputs: np.ndarray, targets: np.ndarray, kernel0: np.ndarray, bias0
                             + [pull.bias if observed[k] else pull.inferred_bias])
         lam = strength * scale
         w[:, k] = np.linalg.solve(gram + np.diag(lam), moment[:, k] + lam * w0[:, k])
+    w = w @ np.linalg.inv(mix)
     return w[:-1].astype(np.float32), w[-1].astype(np.float32)
 
 

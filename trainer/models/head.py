@@ -39,30 +39,51 @@ class NewestSample(keras.layers.Layer):
 
 @keras.utils.register_keras_serializable(package="kinedge")
 class PhysicsColumns(keras.constraints.Constraint):
-    """Keeps the head's columns for the joints the IMUs observe at their classical estimate: no
-    embedding weight, and physics weights only on that estimate's own features (physics.py) —
-    whose gains training may still tune (a thigh sensor on soft tissue swings less than the bone).
-    `allowed` (P, K) is 1 where a physics input may feed an observed column; `start` (P, K) is the
-    classical estimate's weights, where the head starts (start_from_physics)."""
+    """Keeps the head's columns for what the IMUs observe at its classical estimate: no embedding
+    weight, and physics weights only on that estimate's own features (physics.py) — whose gains
+    training may still tune (a thigh sensor on soft tissue swings less than the bone).
 
-    def __init__(self, columns, allowed, start):
+    The columns are those of the head's basis (physics.head_basis): the kernel times `mix` (K, K).
+    Mostly the identity; a pair of joints whose difference the IMUs observe (knee - ankle with
+    femur + calcn) becomes its mean, free, and its half difference, held. `allowed` (P, K) is 1
+    where a physics input may feed an observed basis column; `start` (P, K) is the classical
+    estimate's weights there, where the head starts (start_from_physics)."""
+
+    def __init__(self, columns, allowed, start, mix=None):
         self.columns = [int(c) for c in columns]
         self.allowed = np.asarray(allowed, np.float32)
         self.start = np.asarray(start, np.float32)
+        k = self.allowed.shape[1]
+        self.mix = np.eye(k, dtype=np.float64) if mix is None else np.asarray(mix, np.float64)
+        self.unmix = np.linalg.inv(self.mix)
+
+    @property
+    def mixed(self) -> bool:
+        return not np.array_equal(self.mix, np.eye(len(self.mix)))
 
     def mask(self, rows: int) -> np.ndarray:
-        """(rows, K): 1 where the kernel may be non-zero."""
+        """(rows, K): 1 where the kernel, in the head's basis, may be non-zero."""
         p, k = self.allowed.shape
         mask = np.ones((rows, k), np.float32)
         mask[:, self.columns] = 0.0
         mask[rows - p:, self.columns] = self.allowed[:, self.columns]
         return mask
 
+    def project(self, kernel: np.ndarray) -> np.ndarray:
+        """The same projection as the constraint, in numpy (angle-space kernel in and out)."""
+        basis = np.asarray(kernel, np.float64) @ self.mix
+        return (basis * self.mask(basis.shape[0]) @ self.unmix).astype(np.float32)
+
     def __call__(self, w):
-        return w * self.mask(int(w.shape[0]))
+        mask = self.mask(int(w.shape[0]))
+        if not self.mixed:
+            return w * mask
+        basis = tf.matmul(w, tf.constant(self.mix, w.dtype)) * mask
+        return tf.matmul(basis, tf.constant(self.unmix, w.dtype))
 
     def get_config(self):
-        return {"columns": self.columns, "allowed": self.allowed.tolist(), "start": self.start.tolist()}
+        return {"columns": self.columns, "allowed": self.allowed.tolist(), "start": self.start.tolist(),
+                "mix": self.mix.tolist()}
 
 
 def head_on(embedding, inputs, n_outputs: int, physics_channels, dropout: float = 0.1, fixed=None):
@@ -89,24 +110,28 @@ def start_from_physics(model: keras.Model, physics: np.ndarray, targets: np.ndar
     """Start the head from the physics inputs of the training windows. Columns the kernel
     constraint holds (PhysicsColumns) start at the classical estimate and, as bias, the training
     targets' mean offset from it; the others at the least-squares fit of the targets on the physics
-    inputs, keeping their (random) embedding rows for training to fill."""
+    inputs, keeping their (random) embedding rows for training to fill. All in the head's basis."""
     head = model.get_layer(HEAD_NAME)
     kernel, _ = head.get_weights()
     p = physics.shape[1]
     if p == 0:
         return model
+    fixed = head.kernel_constraint if isinstance(head.kernel_constraint, PhysicsColumns) else None
+    mix = fixed.mix if fixed else np.eye(targets.shape[1])
+    targets = np.asarray(targets, np.float64) @ mix
+    kernel = np.asarray(kernel, np.float64) @ mix
     x = np.column_stack([physics.astype(np.float64), np.ones(len(physics))])
     a = x.T @ x + ridge * len(x) * np.diag([1.0] * p + [0.0])
-    w = np.linalg.solve(a, x.T @ targets.astype(np.float64))
+    w = np.linalg.solve(a, x.T @ targets)
     kernel[-p:] = w[:p]
     bias = w[p]
-    fixed = head.kernel_constraint
-    if isinstance(fixed, PhysicsColumns):
+    if fixed:
         kernel[-p:, fixed.columns] = fixed.start[:, fixed.columns]
         kernel = kernel * fixed.mask(kernel.shape[0])
         estimate = physics.astype(np.float64) @ fixed.start.astype(np.float64)
-        bias[fixed.columns] = (targets.astype(np.float64) - estimate).mean(axis=0)[fixed.columns]
-    head.set_weights([np.asarray(kernel, np.float32), bias.astype(np.float32)])
+        bias[fixed.columns] = (targets - estimate).mean(axis=0)[fixed.columns]
+    unmix = np.linalg.inv(mix)
+    head.set_weights([np.asarray(kernel @ unmix, np.float32), np.asarray(bias @ unmix, np.float32)])
     return model
 
 
