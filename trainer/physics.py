@@ -13,9 +13,11 @@ relative to the standing pose), in OpenSim's senses (schema.py):
 Hip rotation is never observed by inclinations; knee and ankle without a tibia IMU are not either,
 but their difference is: knee - ankle = femur pitch - calcn pitch, the shank's pitch cancels
 (`paired_physics`). So with femur + calcn the network infers one thing, the shank's pitch, and
-the head keeps both joints consistent with the segments the IMUs see (`head_basis`). Measured why the network is kept out of the observed joints: on the
-shared real S02 trial and on held-out synthetic people, a network's read-out added to hip flexion
-made it worse than the thigh's pitch alone (S02 right hip 7.1 -> 4.2 deg, synthetic 4.0 -> 2.5).
+the head keeps both joints consistent with the segments the IMUs see (`head_basis`).
+
+Measured why the network is kept out of the observed joints: on the shared real S02 trial and on
+held-out synthetic people, a network's read-out added to hip flexion made it worse than the thigh's
+pitch alone (S02 right hip 7.1 -> 4.2 deg, synthetic 4.0 -> 2.5).
 """
 from __future__ import annotations
 
@@ -64,7 +66,8 @@ class HeadBasis:
     `mix` (K, K) takes angles to that basis (z = y @ mix): the identity, except that a pair (a, b)
     of `paired_physics` becomes its mean (a + b) / 2, which the network infers, and its half
     difference (a - b) / 2, which physics observes. `physics[k]` are the feature weights of basis
-    column k's classical estimate; `observed[k]` says it has one."""
+    column k's classical estimate; `observed[k]` says it has one. The head is fitted and
+    constrained in this basis (models/head.py, personalize.py) and stored back in angles."""
 
     mix: np.ndarray
     physics: dict
@@ -72,12 +75,6 @@ class HeadBasis:
     @property
     def observed(self) -> list[bool]:
         return [k in self.physics for k in range(len(self.mix))]
-
-    def to_basis(self, y: np.ndarray) -> np.ndarray:
-        return np.asarray(y, np.float64) @ self.mix
-
-    def from_basis(self, z: np.ndarray) -> np.ndarray:
-        return np.asarray(z, np.float64) @ np.linalg.inv(self.mix)
 
 
 def head_basis(segments, side: str, targets) -> HeadBasis:

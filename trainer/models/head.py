@@ -55,7 +55,6 @@ class PhysicsColumns(keras.constraints.Constraint):
         self.start = np.asarray(start, np.float32)
         k = self.allowed.shape[1]
         self.mix = np.eye(k, dtype=np.float64) if mix is None else np.asarray(mix, np.float64)
-        self.unmix = np.linalg.inv(self.mix)
 
     @property
     def mixed(self) -> bool:
@@ -69,17 +68,12 @@ class PhysicsColumns(keras.constraints.Constraint):
         mask[rows - p:, self.columns] = self.allowed[:, self.columns]
         return mask
 
-    def project(self, kernel: np.ndarray) -> np.ndarray:
-        """The same projection as the constraint, in numpy (angle-space kernel in and out)."""
-        basis = np.asarray(kernel, np.float64) @ self.mix
-        return (basis * self.mask(basis.shape[0]) @ self.unmix).astype(np.float32)
-
     def __call__(self, w):
         mask = self.mask(int(w.shape[0]))
         if not self.mixed:
             return w * mask
         basis = tf.matmul(w, tf.constant(self.mix, w.dtype)) * mask
-        return tf.matmul(basis, tf.constant(self.unmix, w.dtype))
+        return tf.matmul(basis, tf.constant(np.linalg.inv(self.mix), w.dtype))
 
     def get_config(self):
         return {"columns": self.columns, "allowed": self.allowed.tolist(), "start": self.start.tolist(),

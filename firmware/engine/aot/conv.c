@@ -42,9 +42,9 @@ __attribute__((noinline, cold)) static void one_pixel(const ke_conv_params *p, c
 
 /* One output step of a (k, 1) convolution on a one-column input whose window starts at input row
    y0: its inside taps as one row, in chunks of channels whose bias loses the missing taps. */
-__attribute__((noinline)) static void one_step(const ke_gemm_shape *g0, const ke_requant *q, const int8_t *image, int32_t depth, int32_t kh,
-                     int32_t in_h, const int8_t *weights, const int32_t *bias, int32_t in_off, int32_t y0,
-                     int8_t *output) {
+__attribute__((noinline)) static void one_step(const ke_gemm_shape *g0, const ke_requant *q, const int8_t *image,
+                                               int32_t depth, int32_t kh, int32_t in_h, const int8_t *weights,
+                                               const int32_t *bias, int32_t in_off, int32_t y0, int8_t *output) {
   enum { CHUNK = 8 };
   const ke_taps t = ke_valid_taps(y0, 1, kh, in_h);
   const int32_t k = kh * depth;
@@ -55,7 +55,8 @@ __attribute__((noinline)) static void one_step(const ke_gemm_shape *g0, const ke
     g.out_c = g0->out_c - c < CHUNK ? g0->out_c - c : CHUNK;
     for (int32_t j = 0; j < g.out_c; ++j) {
       const int8_t *w = weights + (c + j) * k;
-      clipped[j] = bias[c + j] - in_off * (ke_sum_s8(w, t.first * depth) + ke_sum_s8(w + t.end * depth, k - t.end * depth));
+      const int32_t missing = ke_sum_s8(w, t.first * depth) + ke_sum_s8(w + t.end * depth, k - t.end * depth);
+      clipped[j] = bias[c + j] - in_off * missing;
     }
     const ke_requant chunk_q = {q->multiplier + c, q->shift + c};
     ke_gemm_s8(&g, &chunk_q, image + (y0 + t.first) * depth, weights + c * k + t.first * depth, clipped, output + c);

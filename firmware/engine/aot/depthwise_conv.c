@@ -12,10 +12,12 @@
 #include "ke_kernels.h"
 #include "ke_window.h"
 
-/* One output pixel, every output channel, any shape. Kept out of line: only unusual graphs come here. */
-__attribute__((noinline, cold)) static void one_pixel(const ke_conv_params *p, const ke_requant *q, const ke_shape *in, const int8_t *image,
-                      const ke_shape *filter, const int8_t *weights, const int32_t *bias, int32_t out_c, int32_t y0,
-                      int32_t x0, int8_t *output) {
+/* One output pixel, every output channel, any shape. Kept out of line: only unusual graphs come
+   here. */
+__attribute__((noinline, cold)) static void one_pixel(const ke_conv_params *p, const ke_requant *q,
+                                                      const ke_shape *in, const int8_t *image, const ke_shape *filter,
+                                                      const int8_t *weights, const int32_t *bias, int32_t out_c,
+                                                      int32_t y0, int32_t x0, int8_t *output) {
   const int32_t depth = in->c, mult = p->depth_multiplier, kh = filter->h, kw = filter->w;
   for (int32_t oc = 0; oc < out_c; ++oc) {
     const int32_t ic = oc / mult;

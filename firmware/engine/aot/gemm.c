@@ -1,9 +1,9 @@
 /* The matrix product of ke_gemm.h, blocked 2 rows x 2 output channels: on the Cortex-M4 DSP path
    each 32-bit load of input or weights is unpacked once (SXTB16) and feeds two dual
    multiply-accumulates (SMLAD): 16 MACs per 4 loads + 8 unpacks + 8 SMLADs. An odd last channel
-   or row runs as a doubled pair with half of it dropped (FC's single row has its own kernel). One copy of
-   this function serves every caller. Integer sums are exact, so the DSP and plain-C paths give
-   identical results. */
+   or row runs as a doubled pair with half of it dropped (an FC with interleaved weights has its
+   own kernel, fully_connected.c). One out-of-line copy serves conv.c and fully_connected.c.
+   Integer sums are exact, so the DSP and plain-C paths give identical results. */
 #include "ke_gemm.h"
 
 #include "ke_dot.h"
