@@ -1,12 +1,15 @@
 # The two set-up-and-go commands (see README): `make demo` and `make test`.
-# Both create .venv and install the project into it; `make test` also installs the Debian
-# packages the firmware tests need (arm-none-eabi toolchain, QEMU) when run as root.
+# Both create .venv and install the project into it and, when run as root, the Debian packages
+# the emulated device needs (arm-none-eabi toolchain, QEMU); `make test` also installs the system
+# Chromium and its driver that the web page's browser tests drive.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEBIAN_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+# A browser downloaded at test time (Playwright's, Selenium Manager's) is not reachable everywhere.
+BROWSER_PACKAGES := chromium chromium-driver
 
 .PHONY: demo test system-packages bench clean
 
@@ -27,15 +30,16 @@ system-packages:
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "warning: missing Debian packages:$$missing (sudo apt-get install --no-install-recommends$$missing); the emulated device (demo's device part, firmware tests) is skipped"; \
+	    echo "warning: missing Debian packages:$$missing (sudo apt-get install --no-install-recommends$$missing); what needs them is skipped (the emulated device: demo's device part, firmware tests; the browser: web page tests)"; \
 	  fi; \
 	fi
 
+test: DEBIAN_PACKAGES += $(BROWSER_PACKAGES)
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
-# In dependency order: train feeds convert; convert feeds aot_cost, firmware and host_tools.
-BENCHMARKS := synth_speed load_real realism virtual_vs_real dataset_build calibration real_s02 train synthetic_tables combos convert aot_cost firmware host_tools
+# In dependency order: train feeds convert; convert feeds aot_cost, firmware, host_tools and ui.
+BENCHMARKS := synth_speed load_real realism virtual_vs_real dataset_build calibration real_s02 train synthetic_tables combos convert aot_cost firmware host_tools ui
 
 bench: $(STAMP)
 	for script in $(BENCHMARKS); do $(BIN)/python bench/$$script.py || exit 1; done

@@ -12,6 +12,7 @@ from trainer.data.errors import DataError
 
 from .cli_device import bench, collect, devices, emulate, finetune, flash, info, monitor, push_head, replay, sync
 from .cli_person import calibrate, predict, push_calibration
+from .cli_ui import ui
 from .demo import demo
 from .errors import ToolError
 
@@ -48,7 +49,7 @@ cli.add_command(combos)
 cli.add_command(report)
 cli.add_command(convert)
 for command in (devices, info, collect, sync, calibrate, finetune, push_head, push_calibration, bench, replay, monitor,
-                flash, emulate, predict):
+                flash, emulate, predict, ui):
     cli.add_command(command)
 cli.add_command(demo)
 

@@ -168,28 +168,6 @@ def finetune(bundle, labelled, out, holdout, person_path, head_id):
     click.echo(f"{out}: head id {result.head.head_id} for model {result.head.model_hash.hex()}")
 
 
-def upload_verified(port, timeout, path: Path, blob: bytes, model_hash: bytes, kind: str, upload) -> tuple[dict, float]:
-    """What every blob push does: refuse a blob made for another model before sending anything,
-    `upload(device)`, then require INFO to report the blob's CRC as the one running. Returns
-    (INFO after the upload, seconds from upload to verified)."""
-    from converter.blob import blob_crc
-
-    prefix = {"head": "head", "calibration": "calib"}[kind]
-    with open_device(port, timeout) as dev:
-        running = dev.info()
-        if model_hash.hex() != running["model_hash"]:
-            raise click.ClickException(f"{path} is for model {model_hash.hex()}, the device at {port} runs "
-                                       f"{running['model_hash']}; nothing was sent")
-        started = time.perf_counter()
-        upload(dev)
-        after = dev.info()
-        seconds = time.perf_counter() - started
-    if int(after[f"{prefix}_crc"], 16) != blob_crc(blob):
-        raise click.ClickException(f"the device at {port} reports {kind} crc {after[f'{prefix}_crc']} after the "
-                                   f"upload, not {blob_crc(blob):08x}")
-    return after, seconds
-
-
 @click.command(name="push-head")
 @click.argument("head", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @PORT
@@ -197,21 +175,13 @@ def upload_verified(port, timeout, path: Path, blob: bytes, model_hash: bytes, k
 def push_head(head, port, timeout):
     """Upload a head blob to the device (no reflash) and verify it by INFO. A head made for another
     model is refused before anything is sent."""
-    from converter.head_blob import Head, HeadBlobError
+    from .push import push_head as push
 
     blob = head.read_bytes()
-    try:
-        parsed = Head.from_bytes(blob)
-    except HeadBlobError as exc:
-        raise click.ClickException(f"{head}: {exc}") from None
-    after, seconds = upload_verified(port, timeout, head, blob, parsed.model_hash, "head",
-                                     lambda dev: dev.upload_head(blob))
-    crc = int(after["head_crc"], 16)
-    if after["head_id"] != parsed.head_id:
-        raise click.ClickException(f"the device at {port} reports head {after['head_id']} after the upload, "
-                                   f"not {parsed.head_id}")
-    click.echo(f"head {parsed.head_id} (crc {crc:08x}) is running on {port}, stored in {after['head_source']}; "
-               f"{len(blob)} bytes in {seconds:.2f} s")
+    with open_device(port, timeout) as dev:
+        after, seconds, head_id = push(dev, blob, source=str(head))
+    click.echo(f"head {head_id} (crc {int(after['head_crc'], 16):08x}) is running on {port}, stored in "
+               f"{after['head_source']}; {len(blob)} bytes in {seconds:.2f} s")
 
 
 @click.command()

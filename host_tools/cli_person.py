@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli_device import PORT, TIMEOUT, open_device, upload_verified
+from .cli_device import PORT, TIMEOUT, open_device
 
 BUNDLE = click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
 
@@ -88,18 +88,13 @@ def calibrate(bundle, recording, out, force):
 def push_calibration(person, port, timeout):
     """Upload a person's calibration blob (from `kinedge calibrate`) to the device, no reflash, and
     verify it by INFO. One made for another model is refused before anything is sent."""
-    from converter.calibration_blob import CalibrationBlobError, read_fields
+    from .push import push_calibration as push
 
     blob = person.read_bytes()
-    try:
-        model_hash, calibration_id, _ = read_fields(blob)
-    except CalibrationBlobError as exc:
-        raise click.ClickException(f"{person}: {exc} (heads go with push-head)") from None
-    after, seconds = upload_verified(port, timeout, person, blob, model_hash, "calibration",
-                                     lambda dev: dev.upload_calibration(blob))
-    crc = int(after["calib_crc"], 16)
-    click.echo(f"calibration {calibration_id} (crc {crc:08x}) is running on {port}, stored in {after['calib_source']}; "
-               f"{len(blob)} bytes in {seconds:.2f} s")
+    with open_device(port, timeout) as dev:
+        after, seconds, calibration_id = push(dev, blob, source=str(person))
+    click.echo(f"calibration {calibration_id} (crc {int(after['calib_crc'], 16):08x}) is running on {port}, stored in "
+               f"{after['calib_source']}; {len(blob)} bytes in {seconds:.2f} s")
 
 
 @click.command()

@@ -25,6 +25,12 @@ class Collected:
     stopped_by: str = "time"          # "time", "interrupt" or "disconnect"
     error: str | None = None
 
+    def add(self, frame: p.Frame) -> None:
+        """One RAW_SAMPLE frame: sample sequence u32, device time µs u32, the channels as float32."""
+        self.sequence.append(int.from_bytes(frame.payload[:4], "little"))
+        self.device_us.append(int.from_bytes(frame.payload[4:8], "little"))
+        self.values.append(np.frombuffer(frame.payload, "<f4", len(self.info["channels"]), 8).copy())
+
     @property
     def drops(self) -> int:
         if len(self.sequence) < 2:
@@ -51,9 +57,7 @@ class Collected:
 
 def collect(device: Device, seconds: float, on_sample=None) -> Collected:
     """Raw samples for `seconds` of wall time (Ctrl-C or a lost link end it early, keeping what came)."""
-    info = device.info()
-    n_ch = len(info["channels"])
-    result = Collected(info)
+    result = Collected(device.info())
     device.stream_raw(True)
     deadline = time.monotonic() + seconds
     try:
@@ -61,9 +65,7 @@ def collect(device: Device, seconds: float, on_sample=None) -> Collected:
             frame = device.read_stream(timeout=min(1.0, max(deadline - time.monotonic(), 0.01)))
             if frame is None or frame.type != p.RAW_SAMPLE:
                 continue
-            result.sequence.append(int.from_bytes(frame.payload[:4], "little"))
-            result.device_us.append(int.from_bytes(frame.payload[4:8], "little"))
-            result.values.append(np.frombuffer(frame.payload, "<f4", n_ch, 8).copy())
+            result.add(frame)
             if on_sample:
                 on_sample(len(result.sequence))
     except KeyboardInterrupt:

@@ -103,6 +103,13 @@ class Device:
             elif frame.sequence == sequence and frame.type == p.ERROR:
                 raise DeviceError(frame.payload[0], frame.payload[1])
 
+    def has_input(self) -> bool:
+        """Whether a frame is already here to read (queued, buffered or waiting in the port)."""
+        try:
+            return bool(self.stream) or b"\x00" in self._buffer or self.serial.in_waiting > 0
+        except (serial.SerialException, OSError) as exc:
+            raise DeviceGone(f"{self.port}: connection lost ({exc})") from None
+
     def read_stream(self, timeout: float) -> p.Frame | None:
         """The next stream frame (raw sample or angles), or None after `timeout` seconds."""
         if self.stream:

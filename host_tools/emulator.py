@@ -105,15 +105,17 @@ class Emulator:
 class ImuFeeder:
     """Plays the IMUs: sends samples (SI units, model channel order) on the emulated sensor link as
     int16 readings, at `rate` samples per second of real time (None: as fast as the link takes
-    them), in a background thread. protocol.imu_values(protocol.imu_counts(x)) is what the device sees."""
+    them), in a background thread. protocol.imu_values(protocol.imu_counts(x)) is what the device sees.
+    With record_times, `sent_at[i]` is the wall-clock time (time.time()) sample i left for the device."""
 
     def __init__(self, imu_url: str, samples: np.ndarray, rate: float | None = 100.0, first_sequence: int = 0,
-                 skip: set[int] | None = None, loop: bool = False):
+                 skip: set[int] | None = None, loop: bool = False, record_times: bool = False):
         host, port = imu_url.removeprefix("socket://").rsplit(":", 1)
         self.address = (host, int(port))
         self.counts = protocol.imu_counts(samples)
         self.rate, self.first_sequence, self.skip, self.loop = rate, first_sequence, skip or set(), loop
         self.sent = 0
+        self.sent_at: list[float] | None = [] if record_times else None
         self.error: Exception | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -136,6 +138,8 @@ class ImuFeeder:
                 if i not in self.skip:  # skipped: a sample the link loses (tests of drop counting)
                     self._socket.sendall(protocol.imu_frame(self.first_sequence + i, counts))
                     self.sent += 1
+                if self.sent_at is not None:
+                    self.sent_at.append(time.time() if i not in self.skip else float("nan"))
                 i += 1
         except OSError as exc:
             self.error = exc

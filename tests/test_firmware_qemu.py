@@ -209,3 +209,35 @@ def test_lost_sensor_samples_are_counted(device, walk):
         if info["samples"] == 47:
             break
     assert info["samples"] == 47 and info["link_drops"] == 3
+
+
+def test_stream_sequence_numbers_count_from_boot_across_a_new_calibration(device, model, walk):
+    """A calibration pushed mid-stream restarts the live estimator (a full window before the next
+    estimate, computed through the new calibration) but not the sample count the streams carry."""
+    from converter.calibration_blob import CalibrationBlob
+
+    calibration = new_calibration(model, seed=5)
+    blob = CalibrationBlob(calibration, bytes.fromhex(model.model_hash), calibration_id=3).to_bytes()
+    device.estimate(True, raw=True)
+    raw, angles = [], []
+
+    def drain():
+        while (frame := device.read_stream(timeout=1.0)) is not None:
+            (raw if frame.type == p.RAW_SAMPLE else angles).append(frame.payload)
+
+    with ImuFeeder(device.emulator.imu_url, walk[:200], rate=None) as feeder:
+        feeder.wait(30)
+    drain()
+    device.upload_calibration(blob)
+    with ImuFeeder(device.emulator.imu_url, walk[200:400], rate=None, first_sequence=200) as feeder:
+        feeder.wait(30)
+    drain()
+    device.estimate(False)
+    assert [int.from_bytes(f[:4], "little") for f in raw] == list(range(400))
+    seen = p.imu_values(p.imu_counts(walk[:400]))
+    ends_before, before, _ = model.run(seen[:200])
+    ends_after, after, _ = model.run(seen[200:], calibration=calibration)
+    got = [int.from_bytes(f[:4], "little") for f in angles]
+    assert got == list(ends_before) + list(ends_after + 200)
+    values = np.stack([np.frombuffer(f, "<f4", before.shape[1], 8) for f in angles])
+    np.testing.assert_array_equal(values, np.concatenate([before, after]))

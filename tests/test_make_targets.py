@@ -19,6 +19,7 @@ def test_demo_installs_the_device_packages_before_it_runs():
         runs = next(i for i, line in enumerate(lines) if command in line)
         assert packages < runs, (target, lines)
         assert "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm" in lines[packages]
+        assert ("chromium chromium-driver" in lines[packages]) == (target == "test")  # the web page's browser tests
 
 
 def test_without_root_a_missing_package_is_one_line(tmp_path):
@@ -32,4 +33,5 @@ def test_without_root_a_missing_package_is_one_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines() == [
         "warning: missing Debian packages: kinedge-no-such-package (sudo apt-get install --no-install-recommends "
-        "kinedge-no-such-package); the emulated device (demo's device part, firmware tests) is skipped"]
+        "kinedge-no-such-package); what needs them is skipped (the emulated device: demo's device part, firmware "
+        "tests; the browser: web page tests)"]

@@ -75,7 +75,7 @@ static void send_raw(const float *sample, uint32_t sequence, uint32_t time) {
 int device_imu_sample(const float *sample, uint32_t lost_before) {
   const uint32_t time = board_micros();
   dev.link_drops += lost_before;
-  const uint32_t sequence = dev.live.count;
+  const uint32_t sequence = dev.samples;
   const int due = estimator_push(&dev.live, &dev.calibration, sample);
   dev.samples++;
   if (dev.stream_raw) send_raw(sample, sequence, time);
@@ -94,7 +94,7 @@ int device_poll(void) {
   uint8_t payload[8 + 4 * KINEDGE_N_OUTPUTS];
   float angles[KINEDGE_N_OUTPUTS];
   device_estimate(dev.live.physics, angles);
-  put_u32(payload, dev.live.count - 1); /* sequence number of the window's last sample */
+  put_u32(payload, dev.samples - 1); /* sequence number of the window's last sample (since boot) */
   put_u32(payload + 4, dev.due_time);
   memcpy(payload + 8, angles, sizeof angles);
   device_send(PROTO_ANGLES, dev.stream_sequence++, payload, sizeof payload);

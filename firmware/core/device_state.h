@@ -33,6 +33,8 @@ typedef struct {
   int estimate_due;
   uint32_t due_time;
   uint16_t stream_sequence;
+  /* samples counts every sample received since boot: it is the sequence number of the next one
+     (a new calibration restarts the estimators, not this count). */
   uint32_t samples, link_drops, late_estimates, answered, discarded;
 } device_state;
 
