@@ -33,7 +33,8 @@ class Hub:
     def __init__(self):
         self.loop: asyncio.AbstractEventLoop | None = None
         self.clients: dict[str, asyncio.Queue] = {}
-        self.dropped: dict[str, int] = {}
+        self.dropped: dict[str, int] = {}   # estimate batches not sent to a page (its queue was full)
+        self.reported: dict[str, int] = {}  # ... of which the page has been told
         self.controller: str | None = None
 
     def publish(self, message: dict) -> None:
@@ -47,10 +48,14 @@ class Hub:
     def _put(self, kind: str, text: str) -> None:
         for client, q in list(self.clients.items()):
             if q.full():
-                if kind == "angles":
+                if kind == "angles":  # a page that cannot keep up loses estimate batches, and is told so
                     self.dropped[client] = self.dropped.get(client, 0) + 1
                     continue
                 q.get_nowait()  # state messages matter more than the oldest queued one
+            dropped = self.dropped.get(client, 0)
+            if dropped > self.reported.get(client, 0) and q.qsize() < q.maxsize - 1:
+                q.put_nowait(json.dumps({"type": "dropped", "batches": dropped}))
+                self.reported[client] = dropped
             q.put_nowait(text)
 
     def join(self, client: str) -> asyncio.Queue:

@@ -4,6 +4,7 @@ requests between stream frames, polls INFO for the device's counters, and when t
 says so and tries again, so a lost device is a state the page shows, never a crash."""
 from __future__ import annotations
 
+import math
 import queue
 import struct
 import threading
@@ -182,7 +183,8 @@ class DeviceLink:
             return
         k = (len(frame.payload) - 8) // 4
         end, device_us = struct.unpack_from("<II", frame.payload)
-        angles = struct.unpack_from(f"<{k}f", frame.payload, 8)
+        # NaN (a sensor gap the device could not bridge) travels as null: JSON has no NaN
+        angles = [a if math.isfinite(a) else None for a in struct.unpack_from(f"<{k}f", frame.payload, 8)]
         hop = int(self.info.get("hop", 1)) if self.info else 1
         if self._last_end is not None and end > self._last_end + hop:
             if self._restart_expected:

@@ -68,6 +68,7 @@ function handle(m) {
     case "device": showDevice(m); break;
     case "control": showControl(m.controller); break;
     case "job": showJob(m); break;
+    case "dropped": $("c-page-dropped").textContent = `${m.batches} batches`; break;
   }
 }
 

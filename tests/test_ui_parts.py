@@ -1,6 +1,9 @@
-"""The web page server's door, without a browser or a device: which requests reach the app."""
+"""Parts of the web page's server, without a browser or a device: which requests the door lets
+reach the app, and how the hub treats a page that cannot keep up."""
 import asyncio
+import json
 
+from host_tools.ui.app import CLIENT_QUEUE, Hub
 from host_tools.ui.guard import Guard
 
 TOKEN = "s3cret-token"
@@ -50,3 +53,34 @@ def test_a_refused_websocket_is_closed_before_it_is_accepted():
     reached, sent = reaches_app("websocket", headers=[("host", "127.0.0.1:8765"), ("origin", "http://evil.example")],
                                 query=f"token={TOKEN}".encode())
     assert not reached and sent == [{"type": "websocket.close", "code": 1008}]
+
+
+def test_a_page_that_falls_behind_loses_estimate_batches_is_told_how_many_and_keeps_state_messages():
+    hub = Hub()
+
+    async def scenario():
+        q = hub.join("slow")
+        for i in range(CLIENT_QUEUE + 5):  # the page reads nothing meanwhile
+            hub._put("angles", json.dumps({"type": "angles", "i": i}))
+        assert q.full() and hub.dropped["slow"] == 5
+        hub._put("device", json.dumps({"type": "device", "state": "lost"}))  # replaces the oldest
+        received = [json.loads(q.get_nowait()) for _ in range(q.qsize())]
+        assert received[-1] == {"type": "device", "state": "lost"} and received[0]["i"] == 1
+        hub._put("angles", json.dumps({"type": "angles", "i": -1}))
+        told = [json.loads(q.get_nowait()) for _ in range(q.qsize())]
+        assert told == [{"type": "dropped", "batches": 5}, {"type": "angles", "i": -1}]
+
+    asyncio.run(scenario())
+
+
+def test_the_first_page_controls_and_control_passes_on_when_it_leaves():
+    hub = Hub()
+
+    async def scenario():
+        hub.join("a")
+        hub.join("b")
+        assert hub.controller == "a"
+        hub.leave("a")
+        assert hub.controller == "b"
+
+    asyncio.run(scenario())
