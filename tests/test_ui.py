@@ -161,6 +161,7 @@ def test_the_live_trace_receives_the_estimates_the_device_sends(page, ui, conver
     counters = ui.state()["counters"]
     assert counters["late_estimates"] == 0 and counters["link_drops"] == 0
     assert text(page, "c-missing") == "0"
+    assert not js("return document.getElementById('calibration-hint').hidden")  # a new device: nominal mounting
     assert js("return document.getElementById('info').textContent").count(converted_edge[1]["model_hash"]) == 1
 
 
@@ -291,6 +292,8 @@ def test_a_calibration_recorded_on_the_page_is_stored_on_the_device(page, ui, em
     click(page, "cal-push")
     job_done(page, "push-calibration")
     assert "is running (slot_a" in text(page, "cal-pushed")
+    wait_for(lambda: page.execute_script("return document.getElementById('calibration-hint').hidden"), 10,
+             "the nominal-calibration hint to go")
     status, blob = ui.request("/api/calibration/person.bin")
     assert status == 200 and blob[:4] == b"KECA"
 

@@ -140,6 +140,7 @@ function showDevice(d) {
   if (d.info) {
     kinedge.info = d.info;
     traces.configure(d.info.outputs, d.info.sample_rate_hz, d.info.hop);
+    $("calibration-hint").hidden = d.info.calib_source !== "nominal";
     table($("info"), INFO_SHOWN.filter(k => k in d.info).map(k =>
       [k, k === "channels" ? `${d.info[k].length} (acc + gyro of each segment)` : d.info[k]]));
   }
@@ -239,6 +240,7 @@ function showReplay(r) {
     (scored.length ? `RMSE ${scored.map(([k, v]) => `${k} ${v.toFixed(2)}°`).join(", ")} (mean ${mean.toFixed(2)}°)`
                    : "the recording has none of the model's angles to compare with");
   $("replay-plot").hidden = false;
+  $("replay-legend").hidden = false;
   drawOverlay($("replay-plot"), r);
   kinedge.replay = r;
 }
