@@ -199,7 +199,10 @@ class UiServer:
 
     async def api_record(self, request):
         body = await _json(request)
-        seconds, standing = float(body.get("seconds", 30)), float(body.get("standing", 5))
+        try:
+            seconds, standing = float(body.get("seconds", 30)), float(body.get("standing", 5))
+        except (TypeError, ValueError):
+            return _error(400, "seconds and standing must be numbers")
 
         def work(job):
             result, self.recorded = actions.record_calibration(job, self.link, seconds, standing)
@@ -229,7 +232,10 @@ class UiServer:
         return await self._start(request, "reset-calibration", lambda job: actions.reset(self.link, "calibration"))
 
     async def api_bench(self, request):
-        runs = int((await _json(request)).get("runs", 20))
+        try:
+            runs = int((await _json(request)).get("runs", 20))
+        except (TypeError, ValueError):
+            return _error(400, "runs must be a whole number")
         return await self._start(request, "bench", lambda job: actions.bench(job, self.link, runs))
 
     async def api_replay(self, request):
