@@ -194,11 +194,13 @@ def bench(port, timeout, runs, json_out):
     memory. On the emulated board the unit is instructions (QEMU -icount), not cycles."""
     from trainer.data.atomic import write_text_atomic
 
+    from . import protocol as p
+
     with open_device(port, timeout) as dev:
         info_ = dev.info()
         answer = dev.bench(runs)
     unit = answer["unit"]
-    stages = ("frontend", "normalise", "backbone", "head")
+    stages = p.BENCH_STAGES
     per = {s: answer[s] / answer["runs"] for s in stages}
     click.echo(f"{info_['board']} ({info_['engine']} engine), {runs} estimates, per estimate:")
     click.echo(f"  {'stage':<10} {unit:>14}" + (f" {'µs':>10}" if f"{stages[0]}_us" in answer else ""))
@@ -228,23 +230,18 @@ def bench(port, timeout, runs, json_out):
 def replay(recording, port, timeout, bundle, head_path, person_path, json_out):
     """Stream a recording through the device (REPLAY) and report its angles against the recording's
     reference angles and, with --bundle, against the host model."""
-    import numpy as np
     from rich.progress import Progress
 
     from converter.head_blob import Head
     from trainer.data.atomic import write_text_atomic
     from trainer.data.store import read_recording
 
-    from .replay import compare_with_host, score_against_reference
+    from .replay import compare_with_host, device_samples, score_against_reference
 
     rec = read_recording(recording)
     with open_device(port, timeout) as dev:
         running = dev.info()
-        channels = running["channels"]
-        missing = [c for c in channels if c not in rec.data.columns]
-        if missing:
-            raise click.ClickException(f"{recording}: no column {missing[0]} (the device reads {', '.join(channels)})")
-        x = rec.data[channels].to_numpy(np.float32)
+        x = device_samples(rec, running["channels"], recording)
         started = time.perf_counter()
         with Progress() as progress:
             task = progress.add_task("replaying", total=len(x))

@@ -39,11 +39,9 @@ def read_head(path: Path):
 
 def describe_calibration(calibration) -> list[str]:
     lines = [f"  {'IMU':<9} {'vertical from':<15} {'standing s':>10} {'walking s':>9} {'axis share':>10}  sign from"]
-    for segment in calibration.segments:
-        q = calibration.quality.get(segment, {})
-        lines.append(f"  {segment:<9} {q.get('vertical_from', '-').split(' ')[0]:<15} {q.get('standing_s', 0):10.1f} "
-                     f"{q.get('walking_s', 0):9.1f} {q.get('axis_share', 0):10.2f}  "
-                     f"{q.get('sign_from', q.get('heading_from', '-'))}")
+    for q in calibration.imu_results():
+        lines.append(f"  {q['imu']:<9} {q['vertical_from']:<15} {q['standing_s']:10.1f} {q['walking_s']:9.1f} "
+                     f"{q['axis_share']:10.2f}  {q['sign_from']}")
     return lines
 
 

@@ -6,11 +6,11 @@ import signal
 import time
 from pathlib import Path
 
-import numpy as np
 
 from trainer.data.store import read_recording
 
 from .emulator import Emulator, ImuFeeder, build_firmware
+from .replay import device_samples
 
 
 def _stop_on_sigterm(*_):
@@ -29,13 +29,9 @@ def run_emulator(bundle: Path, imu_recording: Path | None, state: Path, rate: fl
             from .device import Device
 
             with Device(emulator.url) as dev:
-                channels = dev.info()["channels"]
-            missing = [c for c in channels if c not in recording.data.columns]
-            if missing:
-                raise ValueError(f"{imu_recording}: no column {missing[0]} for the emulated IMUs")
+                samples = device_samples(recording, dev.info()["channels"], imu_recording)
             feed_rate = rate or recording.sample_rate
-            feeder = ImuFeeder(emulator.imu_url, recording.data[channels].to_numpy(np.float32), rate=feed_rate,
-                               loop=True).start()
+            feeder = ImuFeeder(emulator.imu_url, samples, rate=feed_rate, loop=True).start()
             echo(f"IMUs play {imu_recording} ({recording.duration:.1f} s, looping) at {feed_rate:g} Hz")
         echo(f"IMU link: {emulator.imu_url}")
         echo(f"port: {emulator.url}")  # last: whoever waits for this line finds the device ready

@@ -13,6 +13,15 @@ from trainer.predict import scores
 from .device_model import DeviceModel
 
 
+def device_samples(recording: Recording, channels: list[str], source) -> np.ndarray:
+    """The recording's samples in the device's channel order (n, channels) float32, or a one-line
+    error naming the first channel it lacks."""
+    missing = [c for c in channels if c not in recording.data.columns]
+    if missing:
+        raise ValueError(f"{source}: no column {missing[0]} (the device reads {', '.join(channels)})")
+    return recording.data[channels].to_numpy(np.float32)
+
+
 def score_against_reference(recording: Recording, outputs: list[str], ends: np.ndarray, angles: np.ndarray) -> dict:
     """RMSE per output joint the recording has (NaN reference frames skipped), over every estimate:
     the same scoring as `kinedge predict`."""

@@ -18,11 +18,11 @@ import pytest
 import headless_browser
 from converter.aot import qemu_check
 from converter.blob import blob_crc
-from converter.head_blob import Head
 from host_tools import protocol as p
 from host_tools.device_model import DeviceModel
 from conftest import PROJECT
 from test_cli_data import KINEDGE, run
+from test_firmware_qemu import new_head
 from trainer.data.store import read_recording, write_recording
 from trainer.synth.generate import TrialSpec, subject_rng, synthesize_trial
 from trainer.synth.subjects import sample_subject
@@ -169,9 +169,7 @@ def test_a_head_pushed_from_the_page_changes_the_angles_exactly_as_the_host_pred
                                                                                       person, tmp_path):
     bundle = converted_edge[0]
     model = DeviceModel(bundle)
-    rng = np.random.default_rng(42)
-    head = Head(model.head.kernel * np.float32(1.2) + rng.normal(0, 0.01, model.head.kernel.shape).astype(np.float32),
-                model.head.bias + np.float32(3.0), bytes.fromhex(model.model_hash), 42, model.head.n_physics)
+    head = new_head(model, head_id=42)
     (tmp_path / "head.bin").write_bytes(head.to_bytes())
     page.find_element("id", "head-file").send_keys(str(tmp_path / "head.bin"))
     click(page, "head-push")

@@ -83,6 +83,18 @@ class Calibration:
         index = [self.segments.index(s) for s in segments]
         return Calibration(list(segments), self.rotations[index], self.gyro_bias[index], self.quality)
 
+    def imu_results(self) -> list[dict]:
+        """Per IMU, what a user checks: where the vertical came from, seconds standing and walking,
+        how dominant the flexion axis was, where the sign (or the pelvis heading) came from."""
+        rows = []
+        for segment in self.segments:
+            q = self.quality.get(segment, {})
+            rows.append({"imu": segment, "vertical_from": str(q.get("vertical_from", "-")).split(" ")[0],
+                         "standing_s": float(q.get("standing_s", 0.0)), "walking_s": float(q.get("walking_s", 0.0)),
+                         "axis_share": float(q.get("axis_share", 0.0)),
+                         "sign_from": str(q.get("sign_from", q.get("heading_from", "-")))})
+        return rows
+
     def to_json(self) -> dict:
         return {"segments": self.segments, "rotations": self.rotations.round(7).tolist(),
                 "gyro_bias": self.gyro_bias.round(7).tolist(), "quality": self.quality}

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..collect import Collected
 from ..push import push_calibration, push_head
-from ..replay import score_against_reference
+from ..protocol import BENCH_STAGES
+from ..replay import device_samples, score_against_reference
 from .jobs import Job
 from .link import DeviceLink
 
@@ -70,18 +71,10 @@ def record_calibration(job: Job, link: DeviceLink, seconds: float, standing_seco
         path = Path(folder) / "calibration.parquet"
         write_recording(recording, path)
         parquet = path.read_bytes()
-    imus = [{"imu": s, **_quality(calibration.quality.get(s, {}))} for s in calibration.segments]
+    imus = calibration.imu_results()
     summary = {**calibration.quality["summary"], "samples": recording.n_samples, "lost_samples": collected.drops}
     kept = RecordedCalibration(blob, parquet, read_fields(blob)[1], summary, imus)
     return {"summary": summary, "imus": imus, "calibration_id": kept.calibration_id, "bytes": len(blob)}, kept
-
-
-def _quality(q: dict) -> dict:
-    """The per-IMU figures `kinedge calibrate` prints."""
-    return {"vertical_from": str(q.get("vertical_from", "-")).split(" ")[0],
-            "standing_s": float(q.get("standing_s", 0.0)), "walking_s": float(q.get("walking_s", 0.0)),
-            "axis_share": float(q.get("axis_share", 0.0)),
-            "sign_from": str(q.get("sign_from", q.get("heading_from", "-")))}
 
 
 def push_blob(job: Job, link: DeviceLink, blob: bytes, kind: str, source: str) -> dict:
@@ -99,8 +92,12 @@ def push_blob(job: Job, link: DeviceLink, blob: bytes, kind: str, source: str) -
     after, seconds, blob_id = link.call(work)
     link.info = after
     link.publish_device()
-    return {"kind": kind, "id": blob_id, "seconds": round(seconds, 3), "bytes": len(blob),
-            "before": {k: before.get(k) for k in INFO_SHOWN_AFTER_PUSH},
+    return {"kind": kind, "id": blob_id, "seconds": round(seconds, 3), "bytes": len(blob), **_change(before, after)}
+
+
+def _change(before: dict, after: dict) -> dict:
+    """What the page shows of INFO before and after a push or a reset."""
+    return {"before": {k: before.get(k) for k in INFO_SHOWN_AFTER_PUSH},
             "after": {k: after.get(k) for k in INFO_SHOWN_AFTER_PUSH}}
 
 
@@ -119,8 +116,7 @@ def reset(link: DeviceLink, kind: str) -> dict:
     after = link.call(work)
     link.info = after
     link.publish_device()
-    return {"kind": kind, "before": {k: before.get(k) for k in INFO_SHOWN_AFTER_PUSH},
-            "after": {k: after.get(k) for k in INFO_SHOWN_AFTER_PUSH}}
+    return {"kind": kind, **_change(before, after)}
 
 
 def bench(job: Job, link: DeviceLink, runs: int, chunk: int = 10) -> dict:
@@ -136,7 +132,7 @@ def bench(job: Job, link: DeviceLink, runs: int, chunk: int = 10) -> dict:
         for key, value in answer.items():
             totals[key] = value if key == "unit" else totals.get(key, 0) + value
         done += n
-    stages = ("frontend", "normalise", "backbone", "head")
+    stages = BENCH_STAGES
     per = {s: totals[s] / totals["runs"] for s in stages}
     info = link.info or {}
     result = {"unit": totals["unit"], "runs": totals["runs"], "per_estimate": per, "total": sum(per.values()),
@@ -159,11 +155,8 @@ def replay(job: Job, link: DeviceLink, parquet: bytes, filename: str) -> dict:
         path.write_bytes(parquet)
         recording = read_recording(path)
     info = link.info or link.call(lambda dev: dev.info())
-    channels, outputs = info["channels"], info["outputs"]
-    missing = [c for c in channels if c not in recording.data.columns]
-    if missing:
-        raise ValueError(f"{name}: no column {missing[0]} (the device reads {', '.join(channels)})")
-    x = recording.data[channels].to_numpy(np.float32)
+    outputs = info["outputs"]
+    x = device_samples(recording, info["channels"], name)
     sent = [0]
 
     def on_progress(n, dev):

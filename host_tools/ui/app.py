@@ -188,8 +188,10 @@ class UiServer:
         refused = self._refuse(request)
         if refused:
             return refused
-        if self.jobs.current is not None and self.jobs.current.state == "running":
-            return _error(409, f"busy: {self.jobs.current.name} is running (cancel it first)")
+        try:
+            self.jobs.refuse_if_busy()
+        except Busy as exc:
+            return _error(409, str(exc))
         self.link.release()
         return JSONResponse({"state": "released"}, 202)
 

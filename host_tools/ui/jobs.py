@@ -43,11 +43,14 @@ class JobRunner:
         self._lock = threading.Lock()
         self.current: Job | None = None
 
+    def refuse_if_busy(self) -> None:
+        if self.current is not None and self.current.state == "running":
+            raise Busy(f"busy: {self.current.name} is running (cancel it first)")
+
     def start(self, name: str, work) -> Job:
         """Runs work(job) in a thread; its return value (a dict) is the job's result."""
         with self._lock:
-            if self.current is not None and self.current.state == "running":
-                raise Busy(f"busy: {self.current.name} is running (cancel it first)")
+            self.refuse_if_busy()
             job = self.current = Job(name, self._publish)
         self._publish({"type": "job", "name": name, "state": "running", "done": 0, "total": 0, "text": ""})
         threading.Thread(target=self._run, args=(job, work), name=f"job-{name}", daemon=True).start()
@@ -75,5 +78,4 @@ class JobRunner:
 
 
 def _one_line(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0] if text else type(exc).__name__
+    return (str(exc) or type(exc).__name__).splitlines()[0]
