@@ -87,3 +87,34 @@ def test_a_persons_head_fit_keeps_the_observed_difference_and_finds_its_offset()
     # The difference's embedding weights are pulled toward the start (zero) like every observed
     # column's: a small leak at most.
     np.testing.assert_allclose(kernel[:n_embedding, knee], kernel[:n_embedding, ankle], atol=1e-3)
+
+
+def test_a_multi_user_head_reads_observed_joints_as_physics_alone():
+    """hold_at_physics: whatever training made of them, the observed columns become the classical
+    estimate (gain 1, no embedding, the standing pose at zero inclination); the others keep theirs."""
+    from trainer.models.head import hold_at_physics
+    from trainer.physics import joint_physics
+
+    config = ExperimentConfig(placements=("pelvis", "femur", "tibia", "calcn"), side="r")
+    n_features = len(config.features)
+    rng = np.random.default_rng(2)
+    seed_everything(2)
+    normalizer = Normalizer(rng.normal(size=n_features).astype(np.float32) * 3,
+                            rng.uniform(1, 5, n_features).astype(np.float32))
+    fixed = physics_columns(config, normalizer)
+    model = make_model("edge", 64, n_features, 5, np.full(5, 7.0), np.ones(5), config.physics_indices, fixed)
+    raw = rng.normal(size=(8, 64, n_features)).astype(np.float32) * 10
+    x = normalizer.apply(raw)[:, :, None, :]
+    start_from_physics(model, x[:, -1, 0, config.physics_indices], rng.normal(size=(8, 5)) * 10 + 6)
+    head = model.get_layer(HEAD_NAME)
+    kernel, bias = head.get_weights()
+    head.set_weights([kernel * 0.9, bias + 5.0])  # what training on a few people does to them
+    rotation_before = model.predict(x, verbose=0)[:, config.targets.index("hip_rotation_r")]
+    zero = normalizer.apply(np.zeros((1, n_features), np.float32))[0, config.physics_indices]
+    hold_at_physics(model, zero, 0.0)
+    out = model.predict(x, verbose=0)
+    newest = dict(zip(config.features, raw[:, -1].T))
+    for joint, weights in joint_physics(config.segments, "r").items():
+        expected = sum(w * newest[f] for f, w in weights.items())
+        np.testing.assert_allclose(out[:, config.targets.index(joint)], expected, atol=1e-3)
+    np.testing.assert_allclose(out[:, config.targets.index("hip_rotation_r")], rotation_before, atol=1e-4)

@@ -7,7 +7,8 @@ would stream at a sample in that part (its window may reach back; no label befor
 - single-user: trained on the rest of that subject's own data (its last part validates).
 - multi-user: leave-one-subject-out — trained on the other subjects (and augmented copies of
   them; one further subject validates); nothing of the held-out subject but its label-free
-  calibration is used.
+  calibration is used. A joint whose segments both carry IMUs is then read as its classical
+  estimate alone (`hold_at_physics`): what the training people's offsets teach does not carry over.
 - transfer: the held-out subject's multi-user model personalised on the labelled first
   `transfer_fraction` of each of their trials. `head` mode is what `kinedge finetune` does (the
   same closed-form fit, `personalize.fit_head`), `full` mode starts from that head and then fine-tunes all layers (a reflash).
@@ -25,9 +26,9 @@ from .fit import FitSettings, as_input, fit, predict
 from .frontend import feature_names, inclination_names
 from .metrics import joint_metrics
 from .models import make_model
-from .models.head import EMBEDDING_NAME, HEAD_NAME, PhysicsColumns, start_from_physics
+from .models.head import EMBEDDING_NAME, HEAD_NAME, PhysicsColumns, hold_at_physics, start_from_physics
 from .personalize import HeadPull, balance_weights, fit_head, window_motion
-from .physics import head_basis
+from .physics import STANDING_POSE_DEG, head_basis
 from .prepare import augmented, prepare_person
 from .tf_setup import keras, seed_everything
 from .data.schema import imu_channels
@@ -244,8 +245,12 @@ def multi_user(config: ExperimentConfig, people: People, held_out: str, on_epoch
         val = windows(config, people.featurized(validator), 0.0, 1.0, config.train_hop)
         validators, portions = [validator], {s: (0.0, 1.0) for s in train_subjects}
     calibration = people.calibration(held_out) if with_calibration else None
-    return _train_new(config, "multi-user", held_out, train, val, train_subjects, validators, portions,
-                      calibration, on_epoch)
+    trained = _train_new(config, "multi-user", held_out, train, val, train_subjects, validators, portions,
+                         calibration, on_epoch)
+    # For a person it has never seen, a joint the IMUs observe is read as physics alone (head.py).
+    zero = trained.normalizer.apply(np.zeros((1, len(config.features)), np.float32))[0, config.physics_indices]
+    hold_at_physics(trained.model, zero, STANDING_POSE_DEG)
+    return trained
 
 
 def embedding_model(model: keras.Model) -> keras.Model:

@@ -20,12 +20,11 @@ from __future__ import annotations
 import numpy as np
 
 from .data.recording import Recording
-from .physics import joint_physics
+from .physics import STANDING_POSE_DEG, joint_physics
 from .prepare import featurize, person_calibration
 from .windows import device_ends, scoring_ends, side_angles
 
 CHAIN = ("pelvis", "femur", "tibia", "calcn")
-STANDING_POSE_DEG = 0.0  # every joint, in the calibration's standing pose (see the module doc)
 
 
 def leg_segments(side: str) -> list[str]:

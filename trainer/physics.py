@@ -25,6 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Every joint's angle in the calibration's standing pose, where every inclination is 0: the model's
+# default pose, which is what OpenSense's IMU calibration assumes of the calibration trial. A
+# label-free estimate cannot know a person's own standing pose; personalisation fits it.
+STANDING_POSE_DEG = 0.0
+
 
 def joint_physics(segments, side: str) -> dict:
     """{angle name: {feature name: weight}} for the joints `segments` observe."""

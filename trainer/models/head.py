@@ -129,6 +129,33 @@ def start_from_physics(model: keras.Model, physics: np.ndarray, targets: np.ndar
     return model
 
 
+def hold_at_physics(model: keras.Model, physics_at_zero: np.ndarray, standing_pose_deg: float) -> keras.Model:
+    """Set the head's held columns (PhysicsColumns) to exactly the classical estimate: the physics
+    weights it started from, no embedding weight, and the offset that makes the column read
+    `standing_pose_deg` when every inclination is 0 (the calibration's standing pose), as the
+    classical baseline does. `physics_at_zero` (P,) are the normalised physics inputs of a raw 0.
+
+    Why: trained on a handful of (synthetic) people, these columns learn gains below 1 (noisy
+    inputs attenuate a regression) and the training people's mean standing offsets — e.g. +6.9 deg
+    on the knee with 4 IMUs — which a new person does not share: on the real S02 trial that made
+    the multi-user knee worse than physics alone. A person's own offsets and gains are what
+    personalisation (fit_head) fits."""
+    head = model.get_layer(HEAD_NAME)
+    fixed = head.kernel_constraint
+    if not isinstance(fixed, PhysicsColumns):
+        return model
+    kernel, bias = (np.asarray(w, np.float64) for w in head.get_weights())
+    kernel, bias = kernel @ fixed.mix, bias @ fixed.mix
+    p = len(physics_at_zero)
+    kernel[:, fixed.columns] = 0.0
+    kernel[-p:, fixed.columns] = fixed.start[:, fixed.columns]
+    pose = np.full(len(bias), standing_pose_deg, np.float64) @ fixed.mix
+    bias[fixed.columns] = pose[fixed.columns] - np.asarray(physics_at_zero, np.float64) @ fixed.start[:, fixed.columns]
+    unmix = np.linalg.inv(fixed.mix)
+    head.set_weights([np.asarray(kernel @ unmix, np.float32), np.asarray(bias @ unmix, np.float32)])
+    return model
+
+
 def physics_count(model: keras.Model) -> int:
     try:
         return len(model.get_layer(PHYSICS_NAME).channels)
