@@ -75,6 +75,23 @@ def sensor_drift() -> dict:
     return out
 
 
+def standing_poses() -> dict:
+    """S02's own joint angles (Vicon) in the first quiet stance, where it is calibrated, and in the
+    final one, which is 4 of the 10 scored seconds. No method calibrated on the first stance can
+    know a change between the two from an IMU it does not have (e.g. the pelvis tilt, in hip
+    flexion, with femur + calcn)."""
+    recording = s02_recording()
+    rate, n = recording.sample_rate, recording.n_samples
+    first, last = slice(int(1 * rate), int(9 * rate)), slice(int(21 * rate), n)  # as sensor_drift
+    out = {}
+    for joint in SAGITTAL:
+        for side in "rl":
+            angle = recording.data[f"{joint}_{side}"].to_numpy(np.float64)
+            out[f"{joint}_{side}"] = {"first_standing": round(float(np.nanmean(angle[first])), 2),
+                                      "final_standing": round(float(np.nanmean(angle[last])), 2)}
+    return {"scored_share_in_final_standing": round((n - last.start) / (n - int(0.6 * n)), 2), "joints": out}
+
+
 def dataset(subjects: int):
     folder = WORK / f"data-{subjects}"
     if not (folder / "manifest.json").exists():
@@ -126,7 +143,7 @@ if __name__ == "__main__":
         write_result("real_s02", {"trial": "gaittoolbox S02 walk (real Xsens + Vicon)", "split": split,
                                   "synthetic_subjects": sizes[0], "after": curve[sizes[0]]["results"],
                                   "before": BEFORE, "seconds": curve[sizes[0]]["seconds"],
-                                  "sensor_minus_vicon_pitch": sensor_drift()})
+                                  "sensor_minus_vicon_pitch": sensor_drift(), "standing_pose_deg": standing_poses()})
     else:
         write_result("real_s02_curve", {"split": split, "curve": {
             n: {name: {a: r["sagittal_both_legs"] for a, r in approaches.items()}
