@@ -18,8 +18,7 @@ if __name__ == "__main__":
     if not data.exists():
         synthesize_dataset(data, jobs=2)
     start = time.perf_counter()
-    ranking = run_combos(data, WORK / "results", ExperimentConfig(), "multi-user", SUBJECTS, 1, 4, jobs=2,
-                         on_done=lambda name: print("done", name, flush=True))
+    ranking, _ = run_combos(data, WORK / "results", ExperimentConfig(), "multi-user", SUBJECTS, 1, 4)
     elapsed = time.perf_counter() - start
     plot_combos(ranking, RESULTS / "combos.png")
     top = ranking["overall"][:5]

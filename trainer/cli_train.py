@@ -19,7 +19,9 @@ def config_options(f):
                      help="Which leg's IMUs and angles."),
         click.option("--window", default=64, show_default=True, help="Samples per window."),
         click.option("--epochs", default=40, show_default=True, help="Most epochs (early stopping on validation)."),
-        click.option("--seed", default=0, show_default=True, help="Same seed, same model."),
+        click.option("--seeds", default="0", show_default=True,
+                     help="Training seeds, comma-separated (e.g. 0,1,2): each is a run of its own, and "
+                          "results.md gives mean ± sd over seeds. Same seed, same model."),
         click.option("--test-fraction", default=0.2, show_default=True, help="Last part of each trial that is tested."),
         click.option("--transfer-fraction", default=0.2, show_default=True,
                      help="First part of each of the new subject's trials used to fine-tune."),
@@ -29,7 +31,34 @@ def config_options(f):
     return f
 
 
-def build_config(model, imus, side, window, epochs, seed, test_fraction, transfer_fraction):
+def grid_options(f):
+    """Where the jobs run (trainer/executors.py)."""
+    options = [
+        click.option("--jobs", "workers", default=2, show_default=True,
+                     help="Jobs run at once: local processes, or the CPUs of the local Ray cluster."),
+        click.option("--executor", default="local", show_default=True, type=click.Choice(["local", "ray"]),
+                     help="local: processes on this machine; ray: Ray tasks (pip install 'kinedge[cluster]')."),
+        click.option("--address", default=None,
+                     help="With --executor ray: an existing Ray cluster's head, HOST:PORT (see `ray start`); "
+                          "without it Ray starts a local one."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def parse_seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a comma-separated list of integers", param_hint="--seeds") from None
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise click.BadParameter(f"{text!r}: give one or more different seeds", param_hint="--seeds")
+    return seeds
+
+
+def build_config(model, imus, side, window, epochs, seeds, test_fraction, transfer_fraction):
+    """The ExperimentConfig the options describe (seeded with the first seed; the grid sets each job's)."""
     from .approaches import ExperimentConfig
     from .fit import FitSettings
 
@@ -40,37 +69,69 @@ def build_config(model, imus, side, window, epochs, seed, test_fraction, transfe
                                  f"{', '.join(PLACEMENT_CHOICES)}", param_hint="--imus")
     return ExperimentConfig(model=model, placements=placements, side=side, window=window,
                             test_fraction=test_fraction, transfer_fraction=transfer_fraction,
-                            fit=FitSettings(epochs=epochs, seed=seed))
+                            fit=FitSettings(epochs=epochs, seed=parse_seeds(seeds)[0]))
 
 
-def run_approaches(dataset, out, subjects, approaches, config, with_baseline=False):
-    """Run, print the summary table; shared by the train commands and `kinedge demo`."""
+def run_approaches(dataset, out, subjects, approaches, config, with_baseline=False, seeds=None,
+                   executor="local", workers=2, address=None):
+    """Run the approaches as a job grid, print the summary table; shared by the train commands,
+    `kinedge baseline` and `kinedge demo`. Exits non-zero when a job failed twice."""
+    from .data.store import Dataset
+    from .grid import train_grid
+
+    seeds = list(seeds or [config.fit.seed])
+    grid = train_grid(out, approaches, list(subjects) or Dataset(dataset).subjects, config, seeds, with_baseline)
+    report = run_with_progress(dataset, grid, executor, workers, address, "training")
+    summary = print_summary(Path(out))
+    click.echo(f"results: {out / 'results.md'}, {out / 'results.json'}, {out / 'results.csv'}; "
+               f"jobs: {out / 'grid.json'}")
+    exit_on_failures(report)
+    return summary
+
+
+def run_with_progress(dataset, grid, executor, workers, address, what) -> dict:
     from rich.progress import Progress
 
-    from .experiment import Experiment, run_baseline
-    from .results import collect, markdown_table
+    from .grid import run_grid
 
-    experiment = Experiment(dataset, out, config)
-    subjects = list(subjects) or experiment.dataset.subjects
-    total = len(subjects) * (len(approaches) + (2 if with_baseline else 0))
+    done = sum(grid.done(j) for j in grid.jobs)
     with Progress() as progress:
-        task = progress.add_task("training", total=total)
+        task = progress.add_task(what, total=len(grid.jobs), completed=done)
 
-        def step(approach, subject):
-            progress.update(task, description=f"{approach} {subject}")
+        def advance(unit, ok):
+            if ok:
+                progress.advance(task, len(unit["jobs"]))
+            else:
+                progress.console.print(f"[red]failed[/red] {unit['key']}")
 
-        def advance(results):
-            progress.advance(task, len(results))
+        report = run_grid(dataset, grid, executor, workers, address, on_unit=advance)
+    return report
 
-        for subject in subjects:
-            advance(experiment.run(approaches, [subject], on_step=step))
-            if with_baseline:
-                advance(run_baseline(experiment, [subject], on_step=step))
-        progress.update(task, completed=total, description="done")
-    summary = collect(out)
-    click.echo(markdown_table(summary))
-    click.echo(f"results: {out / 'results.md'}, {out / 'results.json'}, {out / 'results.csv'}; bundles in {out / 'bundles'}")
+
+def print_summary(out: Path) -> dict:
+    import json
+
+    from .results import markdown_table
+
+    summary = json.loads((out / "results.json").read_text())["summary"] if (out / "results.json").exists() else {}
+    if summary:
+        click.echo(markdown_table(summary))
     return summary
+
+
+def exit_on_failures(report: dict) -> None:
+    from .grid import failures
+
+    failed = failures(report)
+    for job in failed:
+        click.echo(f"error: job {job['id']} failed {job['attempts']} times: {job['error']}", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+def _run(dataset, out, subjects, approaches, workers, executor, address, with_baseline=False, **options):
+    run_approaches(dataset, out, subjects, approaches, build_config(**options), with_baseline,
+                   seeds=parse_seeds(options["seeds"]), executor=executor, workers=workers, address=address)
 
 
 @click.group()
@@ -83,21 +144,21 @@ def _common(f):
     f = click.option("--out", required=True, type=click.Path(path_type=Path),
                      help="Results folder (resumable: finished runs are kept).")(f)
     f = click.option("--subject", "subjects", multiple=True, help="Held-out subject(s); default: all.")(f)
-    return config_options(f)
+    return grid_options(config_options(f))
 
 
 @train.command(name="single-user")
 @_common
 def single_user(dataset, out, subjects, **options):
     """Per subject: train on their own data, test on the last part of their trials."""
-    run_approaches(dataset, out, subjects, ["single-user"], build_config(**options))
+    _run(dataset, out, subjects, ["single-user"], **options)
 
 
 @train.command(name="multi-user")
 @_common
 def multi_user(dataset, out, subjects, **options):
     """Leave-one-subject-out: train on the others, test on the held-out subject."""
-    run_approaches(dataset, out, subjects, ["multi-user"], build_config(**options))
+    _run(dataset, out, subjects, ["multi-user"], **options)
 
 
 @train.command()
@@ -107,19 +168,14 @@ def multi_user(dataset, out, subjects, **options):
 def transfer(dataset, out, subjects, mode, **options):
     """Fine-tune each held-out subject's multi-user model on the start of their trials."""
     modes = ["head", "full"] if mode == "both" else [mode]
-    run_approaches(dataset, out, subjects, [f"transfer-{m}" for m in modes], build_config(**options))
+    _run(dataset, out, subjects, [f"transfer-{m}" for m in modes], **options)
 
 
 @click.command()
 @_common
 def baseline(dataset, out, subjects, **options):
     """Classical, training-free estimate (AHRS + static calibration) from pelvis, femur, tibia and calcn IMUs."""
-    from .experiment import Experiment, run_baseline
-    from .results import collect, markdown_table
-
-    experiment = Experiment(dataset, out, build_config(**options))
-    run_baseline(experiment, list(subjects) or experiment.dataset.subjects)
-    click.echo(markdown_table(collect(out)))
+    _run(dataset, out, subjects, [], **options, with_baseline=True)
 
 
 @click.command()
@@ -130,28 +186,25 @@ def baseline(dataset, out, subjects, **options):
 @click.option("--subject", "subjects", multiple=True, help="Held-out subject(s); default: all.")
 @click.option("--min-imus", default=1, show_default=True)
 @click.option("--max-imus", default=4, show_default=True)
-@click.option("--jobs", default=2, show_default=True, help="Combinations trained in parallel (processes).")
+@grid_options
 @config_options
-def combos(dataset, out, approach, subjects, min_imus, max_imus, jobs, **options):
+def combos(dataset, out, approach, subjects, min_imus, max_imus, workers, executor, address, **options):
     """Train and score every combination of IMU placements on one leg; rank them.
 
     --imus is ignored here: the placements are those of pelvis, femur, tibia, calcn that every
-    recording has. Finished combinations are kept and not recomputed.
+    recording has. Every (subset, seed, held-out subject, approach) is a job; finished jobs are kept
+    and not recomputed. With several --seeds the ranking shows each figure's sd over seeds.
     """
-    from rich.progress import Progress
-
-    from .combos import available_placements, combinations, run_combos
+    from .combos import ranking_table, run_combos
 
     config = build_config(**options)
-    total = len(combinations(available_placements(dataset, config.side), min_imus, max_imus))
-    with Progress() as progress:
-        task = progress.add_task("IMU combinations", total=total)
-        ranking = run_combos(dataset, out, config, approach, subjects, min_imus, max_imus, jobs,
-                             on_done=lambda name: progress.advance(task))
-    from .combos import ranking_table
-
-    click.echo(ranking_table(ranking))
-    click.echo(f"written: {out / 'combos.md'}, {out / 'combos.json'}")
+    ranking, report = run_combos(
+        dataset, out, config, approach, subjects, min_imus, max_imus, seeds=parse_seeds(options["seeds"]),
+        runner=lambda data, grid: run_with_progress(data, grid, executor, workers, address, "IMU combinations"))
+    if ranking["overall"]:
+        click.echo(ranking_table(ranking))
+    click.echo(f"written: {out / 'combos.md'}, {out / 'combos.json'}; jobs: {out / 'grid.json'}")
+    exit_on_failures(report)
 
 
 @click.command()

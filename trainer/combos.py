@@ -1,17 +1,15 @@
 """Which IMU placements matter: every subset of placements trained and scored the same way.
 
-Each combination is an experiment of its own under `<out>/combos/<name>/` (so finished ones are
-not recomputed when the analysis is run again), run in parallel worker processes, then ranked
-overall and per joint. The seed paper found femur + calcaneus the best pair.
+Each combination is an experiment of its own under `<out>/combos/<name>/` (`.../seed-K/` for each
+of several seeds), its runs jobs of one grid (grid.py: finished ones are not recomputed, and they
+run in local processes or on Ray), then ranked overall and per joint; with several seeds every
+figure is a mean over seeds and its sd is the seed noise. The seed paper found femur + calcaneus
+the best pair.
 """
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .data.atomic import write_text_atomic
@@ -39,53 +37,41 @@ def combo_name(combo) -> str:
     return "+".join(combo)
 
 
-def _worker_init():
-    # One TensorFlow thread per worker: `--jobs` processes then share the cores without fighting.
-    os.environ["KINEDGE_TF_THREADS"] = "1"
-
-
-def _run_one(dataset: str, out: str, config_json: dict, approach: str, subjects: list) -> dict:
-    from .approaches import ExperimentConfig
-    from .experiment import Experiment
-    from .results import collect
-
-    config = ExperimentConfig.from_json(config_json)
-    experiment = Experiment(Path(dataset), Path(out), config)
-    experiment.run([approach], subjects or experiment.dataset.subjects)
-    summary = collect(Path(out))[approach]
-    return {"placements": list(config.placements), "approach": approach, "subjects": summary["subjects"],
-            "mean_rmse_deg": summary["mean_rmse_deg"],
-            "joints": {j: v["rmse_deg"] for j, v in summary["joints"].items()}}
-
-
 def run_combos(dataset: Path, out: Path, base_config, approach: str = "single-user", subjects=(),
-               smallest: int = 1, largest: int = 4, jobs: int = 1, on_done=None) -> dict:
+               smallest: int = 1, largest: int = 4, seeds=None, runner=None) -> tuple[dict, dict]:
+    """Every IMU subset as jobs of one grid (grid.py), then the ranking; returns (ranking, grid report).
+    `runner(dataset, grid)` runs the grid (default: grid.run_grid on 2 local processes).
+    A subset with a failed job is left out of the ranking (the report names the job and its error)."""
+    from .data.store import Dataset
+    from .grid import combo_grid, run_grid
+
     out = Path(out)
     placements = available_placements(dataset, base_config.side)
     if not placements:
         raise ValueError(f"{dataset}: no IMU placement is present in every recording (side {base_config.side})")
     todo = combinations(placements, smallest, largest)
+    seeds = list(seeds or [base_config.fit.seed])
+    subjects = list(subjects) or Dataset(dataset).subjects
+    grid = combo_grid(out, approach, subjects, todo, base_config, seeds)
+    report = (runner or run_grid)(dataset, grid)
     results = {}
-    args = [(str(dataset), str(out / "combos" / combo_name(c)),
-             dataclasses.replace(base_config, placements=tuple(c)).to_json(), approach, list(subjects))
-            for c in todo]
-    if jobs > 1:
-        context = multiprocessing.get_context("spawn")  # TensorFlow does not survive fork
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
-            futures = {pool.submit(_run_one, *a): combo_name(c) for a, c in zip(args, todo)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                if on_done:
-                    on_done(futures[future])
-    else:
-        for a, c in zip(args, todo):
-            results[combo_name(c)] = _run_one(*a)
-            if on_done:
-                on_done(combo_name(c))
+    for combo in todo:
+        summary = _summary(out / "combos" / combo_name(combo))
+        if approach in summary and len(summary[approach]["subjects"]) == len(subjects):
+            s = summary[approach]
+            results[combo_name(combo)] = {
+                "placements": list(combo), "approach": approach, "subjects": s["subjects"],
+                "seeds": s.get("seeds", seeds), "mean_rmse_deg": s["mean_rmse_deg"],
+                "joints": {j: v["rmse_deg"] for j, v in s["joints"].items()}}
     ranking = rank(results)
     write_text_atomic(out / "combos.json", json.dumps(ranking, indent=1))
     write_text_atomic(out / "combos.md", ranking_table(ranking))
-    return ranking
+    return ranking, report
+
+
+def _summary(folder: Path) -> dict:
+    path = folder / "results.json"
+    return json.loads(path.read_text())["summary"] if path.exists() else {}
 
 
 def rank(results: dict) -> dict:
@@ -99,12 +85,17 @@ def rank(results: dict) -> dict:
 def ranking_table(ranking: dict) -> str:
     results = ranking["results"]
     joints = list(ranking["per_joint"])
+    seeds = max((len(r.get("seeds", [0])) for r in results.values()), default=1)
+    spread = f"sd over {seeds} seeds" if seeds > 1 else "sd over subjects"
     lines = ["| rank | IMUs | n | mean RMSE (deg) | " + " | ".join(joints) + " |",
              "|" + "---|" * (4 + len(joints))]
     for i, name in enumerate(ranking["overall"], start=1):
         r = results[name]
-        cells = [f"{r['joints'][j]['mean']:.2f}" for j in joints]
-        lines.append(f"| {i} | {name} | {len(r['placements'])} | {r['mean_rmse_deg']['mean']:.2f} | " + " | ".join(cells) + " |")
+        cells = [f"{r['joints'][j]['mean']:.2f} ± {r['joints'][j]['sd']:.2f}" for j in joints]
+        mean = r["mean_rmse_deg"]
+        lines.append(f"| {i} | {name} | {len(r['placements'])} | {mean['mean']:.2f} ± {mean['sd']:.2f} | "
+                     + " | ".join(cells) + " |")
+    lines.append(f"\nRMSE in degrees, mean ± {spread}.")
     if ranking.get("best_pair"):
         lines.append(f"\nBest pair: {ranking['best_pair']} (the seed paper: femur+calcn).")
     return "\n".join(lines) + "\n"

@@ -20,12 +20,13 @@ from . import approaches as A
 from .bundle import load_bundle, make_card, read_calibration, write_bundle
 from .data.atomic import atomic_path, write_text_atomic
 from .data.errors import DataError
-from .data.store import MANIFEST, Dataset
+from .data.store import Dataset
 
 
 class Experiment:
-    def __init__(self, dataset_folder: Path, out: Path, config: A.ExperimentConfig):
-        self.dataset = Dataset(dataset_folder)
+    def __init__(self, dataset: Path | Dataset, out: Path, config: A.ExperimentConfig):
+        """`dataset`: a data set folder, or one already read (data.store.LoadedDataset)."""
+        self.dataset = dataset if isinstance(dataset, Dataset) else Dataset(dataset)
         self.out = Path(out)
         self.config = config
         self._data = None
@@ -69,8 +70,8 @@ class Experiment:
                                     f"--imus {','.join(self.config.placements)} --side {self.config.side} needs")
 
     def provenance(self) -> dict:
-        manifest = (self.dataset.folder / MANIFEST).read_bytes()
-        return {"dataset": str(self.dataset.folder), "manifest_sha256": hashlib.sha256(manifest).hexdigest(),
+        return {"dataset": str(self.dataset.folder),
+                "manifest_sha256": hashlib.sha256(self.dataset.manifest_bytes).hexdigest(),
                 "description": self.dataset.manifest.get("description", {})}
 
     def run_path(self, approach: str, subject: str) -> Path:
@@ -159,7 +160,7 @@ class Experiment:
 BASELINES = {"baseline": False, "baseline-offset": True}
 
 
-def run_baseline(experiment: Experiment, subjects, on_step=None) -> list[dict]:
+def run_baseline(experiment: Experiment, subjects, on_step=None, approaches=tuple(BASELINES)) -> list[dict]:
     """The classical baseline and its person-offset variant (baseline.py) for each subject."""
     from .baseline import leg_segments, score_subject
     from .metrics import joint_metrics
@@ -167,7 +168,7 @@ def run_baseline(experiment: Experiment, subjects, on_step=None) -> list[dict]:
     new = []
     for subject in subjects:
         for approach, with_offset in BASELINES.items():
-            if experiment.done(approach, subject):
+            if approach not in approaches or experiment.done(approach, subject):
                 continue
             if on_step:
                 on_step(approach, subject)

@@ -69,3 +69,47 @@ def collect(out: Path) -> dict:
     write_text_atomic(out / "results.md", "RMSE in degrees, mean ± sd over subjects (each subject scored on the "
                                           "last part of each of their trials).\n\n" + markdown_table(summary) + "\n")
     return summary
+
+
+def over_seeds(per_seed: dict) -> dict:
+    """One summary from several seeds' (`{seed: summarise(...)}`): every figure is the mean over
+    seeds of that seed's mean over subjects, and its sd is the spread over seeds — the seed noise a
+    ranking's margins must exceed. Same shape as `summarise`, so `markdown_table` prints it."""
+    import numpy as np
+
+    def stat(values):
+        return {"mean": float(np.mean(values)), "sd": float(np.std(values))}
+
+    seeds = sorted(per_seed)
+    approaches = _order({a for s in per_seed.values() for a in s})
+    out = {}
+    for approach in approaches:
+        runs = [per_seed[s][approach] for s in seeds if approach in per_seed[s]]
+        joints = list(runs[0]["joints"])
+        out[approach] = {
+            "subjects": sorted({x for r in runs for x in r["subjects"]}),
+            "seeds": [s for s in seeds if approach in per_seed[s]],
+            "joints": {j: {k: stat([r["joints"][j][k]["mean"] for r in runs]) for k in ("rmse_deg", "nrmse_pct", "r")}
+                       for j in joints},
+            "mean_rmse_deg": stat([r["mean_rmse_deg"]["mean"] for r in runs]),
+            "sagittal_rmse_deg": stat([r["sagittal_rmse_deg"]["mean"] for r in runs])}
+    return out
+
+
+def collect_seeds(out: Path, folders: dict) -> dict:
+    """results.{json,csv,md} in `out` over the seed folders `{seed: folder}`, each already collected."""
+    out = Path(out)
+    per_seed, rows = {}, []
+    for seed, folder in sorted(folders.items()):
+        per_seed[seed] = json.loads((Path(folder) / "results.json").read_text())["summary"]
+        rows.append(load_runs(folder).assign(seed=seed))
+    summary = over_seeds(per_seed)
+    runs = pd.concat(rows, ignore_index=True)
+    write_text_atomic(out / "results.json", json.dumps({"summary": summary, "per_seed": {str(s): v for s, v in per_seed.items()}},
+                                                       indent=1))
+    write_text_atomic(out / "results.csv", runs.to_csv(index=False))
+    write_text_atomic(out / "results.md", f"RMSE in degrees, mean ± sd over {len(per_seed)} seeds "
+                                          f"({', '.join(map(str, sorted(per_seed)))}) of each seed's mean over "
+                                          "subjects; each seed's own table is in its seed-K folder.\n\n"
+                      + markdown_table(summary) + "\n")
+    return summary

@@ -106,8 +106,9 @@ class Dataset:
             raise DataError(self.folder, f"not a data set: no {MANIFEST} (create one with `kinedge data synth`, "
                                          f"`kinedge data build --plan`, `kinedge data import ... --into` or "
                                          f"`kinedge data add`)")
+        self.manifest_bytes = path.read_bytes()
         try:
-            self.manifest = json.loads(path.read_text())
+            self.manifest = json.loads(self.manifest_bytes)
         except json.JSONDecodeError as exc:
             raise DataError(path, f"not valid JSON ({exc})") from None
         self.entries = self.manifest.get("recordings", [])
@@ -130,6 +131,20 @@ class Dataset:
                 .agg(trials=("file", "count"), minutes=("duration_s", lambda s: round(s.sum() / 60, 2)),
                      activities=("activity", lambda s: ",".join(sorted(set(s)))))
                 .reset_index())
+
+
+class LoadedDataset(Dataset):
+    """A data set read into memory once, with its manifest: what an executor ships to its workers
+    (trainer/executors.py), which then never touch the folder — it need not exist where they run."""
+
+    def __init__(self, folder: Path):
+        super().__init__(folder)
+        self.recordings = super().load()
+
+    def load(self, subjects=None, activities=None) -> list[Recording]:
+        return [r for e, r in zip(self.entries, self.recordings)
+                if (subjects is None or e["subject"] in subjects)
+                and (activities is None or e["activity"] in activities)]
 
 
 def segments_and_angles(recordings) -> tuple[list[str], list[str]]:
