@@ -35,7 +35,8 @@ def grid_options(f):
     """Where the jobs run (trainer/executors.py)."""
     options = [
         click.option("--jobs", "workers", default=2, show_default=True,
-                     help="Jobs run at once: local processes, or the CPUs of the local Ray cluster."),
+                     help="Jobs run at once: local processes, or the CPUs of the local Ray cluster "
+                          "(with --address the cluster's CPUs decide)."),
         click.option("--executor", default="local", show_default=True, type=click.Choice(["local", "ray"]),
                      help="local: processes on this machine; ray: Ray tasks (pip install 'kinedge[cluster]')."),
         click.option("--address", default=None,

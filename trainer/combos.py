@@ -55,9 +55,10 @@ def run_combos(dataset: Path, out: Path, base_config, approach: str = "single-us
     grid = combo_grid(out, approach, subjects, todo, base_config, seeds)
     report = (runner or run_grid)(dataset, grid)
     results = {}
+    incomplete = {job["id"].split("/")[1] for job in report["jobs"] if job["status"] != "done"}
     for combo in todo:
         summary = _summary(out / "combos" / combo_name(combo))
-        if approach in summary and len(summary[approach]["subjects"]) == len(subjects):
+        if approach in summary and combo_name(combo) not in incomplete:
             s = summary[approach]
             results[combo_name(combo)] = {
                 "placements": list(combo), "approach": approach, "subjects": s["subjects"],

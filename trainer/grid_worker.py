@@ -10,15 +10,19 @@ import os
 import tempfile
 from pathlib import Path
 
-# One TensorFlow thread per worker: workers then share the cores without fighting, and a job's
-# numbers do not depend on how many threads its machine has. Set when this module is imported,
-# which on a worker is before anything imports TensorFlow (trainer.tf_setup reads it).
-os.environ["KINEDGE_TF_THREADS"] = "1"
+
+def one_tensorflow_thread() -> None:
+    """One TensorFlow thread per worker: workers then share the cores without fighting, and a job's
+    numbers do not depend on how many threads its machine has. Must run before TensorFlow is first
+    imported in the process (trainer.tf_setup reads it); the data set a worker receives does not
+    import it."""
+    os.environ["KINEDGE_TF_THREADS"] = "1"
 
 
 def run_unit(dataset, unit: dict) -> dict:
     """`dataset`: a data.store.LoadedDataset; `unit`: one of grid.units(). Returns {path: bytes},
     paths relative to the unit's results folder."""
+    one_tensorflow_thread()
     from .approaches import ExperimentConfig
     from .experiment import Experiment, run_baseline
 
@@ -48,6 +52,7 @@ _DATASET = None
 def init_process(dataset) -> None:
     """Local pool initializer: the data set arrives once per process, not once per unit."""
     global _DATASET
+    one_tensorflow_thread()
     _DATASET = dataset
 
 
