@@ -82,6 +82,11 @@ def test_a_failing_unit_is_reported_after_two_attempts_and_the_rest_finish(datas
     summary = json.loads((tmp_path / "out" / "results.json").read_text())["summary"]["single-user"]
     assert summary["seeds"] == [0, 1] and summary["sagittal_rmse_deg"]["sd"] > 0
     assert "mean ± sd over 2 seeds" in (tmp_path / "out" / "results.md").read_text()
+    from trainer.report import build_report
+
+    with pytest.raises(FileNotFoundError, match="one results folder per seed .seed-0, seed-1."):
+        build_report(tmp_path / "out")
+    assert build_report(tmp_path / "out" / "seed-1").exists()
 
     # Rerunning the finished part runs nothing: no attempt, no file rewritten.
     done = train_grid(tmp_path / "out", ["single-user"], ["S01", "S02"], CONFIG, [0, 1])

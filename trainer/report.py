@@ -99,6 +99,10 @@ def build_report(out: Path) -> Path:
     out = Path(out)
     has_runs, has_combos = any(out.glob("runs/*/*.json")), (out / "combos.json").exists()
     if not has_runs and not has_combos:
+        seeds = sorted(p.name for p in out.glob("seed-*") if any(p.glob("runs/*/*.json")))
+        if seeds:  # a grid of several seeds: one experiment folder each, their mean ± sd in results.md
+            raise FileNotFoundError(f"{out} holds one results folder per seed ({', '.join(seeds)}): report one of "
+                                    f"them, e.g. {out / seeds[0]}; the mean ± sd over seeds is in {out / 'results.md'}")
         raise FileNotFoundError(f"{out} has no results yet (runs/*/*.json or combos.json)")
     figures = out / "figures"
     parts = ["<h1>kinedge results</h1>", f"<p>{html.escape(str(out))}</p>"]
