@@ -21,6 +21,7 @@ from .bundle import load_bundle, make_card, read_calibration, write_bundle
 from .data.atomic import atomic_path, write_text_atomic
 from .data.errors import DataError
 from .data.store import Dataset
+from .grid import run_file
 
 
 class Experiment:
@@ -75,7 +76,7 @@ class Experiment:
                 "description": self.dataset.manifest.get("description", {})}
 
     def run_path(self, approach: str, subject: str) -> Path:
-        return self.out / "runs" / approach / f"{subject}.json"
+        return run_file(self.out, approach, subject)
 
     def bundle_path(self, approach: str, subject: str) -> Path:
         return self.out / "bundles" / approach / subject

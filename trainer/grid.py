@@ -21,11 +21,16 @@ from pathlib import Path
 from .data.atomic import atomic_dir, atomic_path, write_text_atomic
 from .data.store import LoadedDataset
 
-LEARNED = ("single-user", "multi-user", "transfer-head", "transfer-full")
 BASELINES = ("baseline", "baseline-offset")
-# What one worker runs in a row, in this order (a chain's later jobs read its earlier ones' files).
+# Every approach, as what one worker runs in a row, in this order (a chain's later jobs read its
+# earlier ones' files).
 CHAINS = (("single-user",), ("multi-user", "transfer-head", "transfer-full"), BASELINES)
 ATTEMPTS = 2
+
+
+def run_file(folder: Path, approach: str, subject: str) -> Path:
+    """A run's metrics file in a results folder: its existence is what marks the run done."""
+    return Path(folder) / "runs" / approach / f"{subject}.json"
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,10 @@ class Job:
 def with_dependencies(approaches) -> list[str]:
     """The approaches in chain order, with multi-user added where a transfer needs it."""
     wanted = set(approaches)
-    unknown = wanted - set(LEARNED) - set(BASELINES)
+    known = [a for chain in CHAINS for a in chain]
+    unknown = wanted - set(known)
     if unknown:
-        raise ValueError(f"unknown approach {sorted(unknown)[0]!r}; expected one of {', '.join(LEARNED + BASELINES)}")
+        raise ValueError(f"unknown approach {sorted(unknown)[0]!r}; expected one of {', '.join(known)}")
     if wanted & {"transfer-head", "transfer-full"}:
         wanted.add("multi-user")
     return [a for chain in CHAINS for a in chain if a in wanted]
@@ -88,7 +94,7 @@ class Grid:
         return self.out / self.folder(job)
 
     def done(self, job) -> bool:
-        return (self.path(job) / "runs" / job.approach / f"{job.subject}.json").exists()
+        return run_file(self.path(job), job.approach, job.subject).exists()
 
     def folders(self) -> list[Path]:
         return list(dict.fromkeys(self.path(j) for j in self.jobs))
@@ -129,7 +135,7 @@ def units(grid: Grid) -> list[dict]:
 
 def _finished_multi_user(folder: Path, subject: str) -> dict:
     """A finished multi-user run and its bundle: what a transfer starts from on a worker."""
-    files = [folder / "runs" / "multi-user" / f"{subject}.json"]
+    files = [run_file(folder, "multi-user", subject)]
     files += sorted(p for p in (folder / "bundles" / "multi-user" / subject).rglob("*") if p.is_file())
     return {str(p.relative_to(folder)): p.read_bytes() for p in files}
 

@@ -121,7 +121,10 @@ class Dataset:
         chosen = [e for e in self.entries
                   if (subjects is None or e["subject"] in subjects)
                   and (activities is None or e["activity"] in activities)]
-        return [read_recording(self.folder / e["file"]) for e in chosen]
+        return [self._recording(e) for e in chosen]
+
+    def _recording(self, entry: dict) -> Recording:
+        return read_recording(self.folder / entry["file"])
 
     def summary(self) -> pd.DataFrame:
         rows = pd.DataFrame(self.entries)
@@ -139,12 +142,10 @@ class LoadedDataset(Dataset):
 
     def __init__(self, folder: Path):
         super().__init__(folder)
-        self.recordings = super().load()
+        self.recordings = {e["file"]: super(LoadedDataset, self)._recording(e) for e in self.entries}
 
-    def load(self, subjects=None, activities=None) -> list[Recording]:
-        return [r for e, r in zip(self.entries, self.recordings)
-                if (subjects is None or e["subject"] in subjects)
-                and (activities is None or e["activity"] in activities)]
+    def _recording(self, entry: dict) -> Recording:
+        return self.recordings[entry["file"]]
 
 
 def segments_and_angles(recordings) -> tuple[list[str], list[str]]:
