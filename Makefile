@@ -39,7 +39,7 @@ test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
 # In dependency order: train feeds convert; convert feeds aot_cost, firmware, host_tools and ui.
-BENCHMARKS := synth_speed load_real realism virtual_vs_real dataset_build calibration real_s02 train synthetic_tables combos grid convert aot_cost firmware host_tools ui
+BENCHMARKS := synth_speed load_real realism virtual_vs_real dataset_build calibration no_standing real_s02 train synthetic_tables combos grid convert aot_cost firmware host_tools ui
 
 bench: $(STAMP)
 	for script in $(BENCHMARKS); do $(BIN)/python bench/$$script.py || exit 1; done

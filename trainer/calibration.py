@@ -17,7 +17,9 @@ The result does not depend on how a sensor is mounted: every step is computed in
 frame, so turning a sensor turns its rotation with it (tests check any rotation).
 
 Without standing the vertical falls back to the mean accelerometer direction while walking, set to
-the segment's mean pitch over level walking (NOMINAL_WALKING_PITCH_DEG); the quality report says so.
+the segment's mean pitch over level walking (NOMINAL_WALKING_PITCH_DEG), and the pitch, which then
+has no zero, cannot vote on signs: the shank's flexion-rate skew does (RATE_SKEW), and a leg without
+a shank IMU is refused; the quality report says where the vertical came from.
 What cannot support a calibration (no walking, too short, an IMU that does not move) raises
 CalibrationError with one line saying what is missing.
 """
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
+from scipy.stats import skew
 
 from .data.errors import DataError
 from .data.recording import Recording
@@ -47,6 +50,10 @@ EDGE_S = 0.25              # trimmed off both ends of every standing stretch (th
 NOMINAL_WALKING_PITCH_DEG = {"pelvis": 0.0, "femur": 10.0, "tibia": -8.0, "calcn": -7.0}
 # Which way a segment's pitch reaches further during walking: +1 flexion (distal end forward).
 PITCH_REACH = {"femur": +1, "tibia": -1, "calcn": -1}
+# Without standing, the flexion rate's skew while walking votes instead: the shank swings forward
+# fast in mid-swing and rotates back slowly (synthetic people 0.55-1.58 at level walking, real S02
+# +1.09 / +0.85). The thigh's and the foot's skews change sign between people and activities.
+RATE_SKEW = {"tibia": 1.0}
 INITIATION_S = 1.5         # the pelvis's direction of travel is read this long after walking starts
 PELVIS_AXIS_MIN_S = 20.0   # walking needed before the pelvis's list axis beats its first steps
 HALF_TURN_Y = np.diag([-1.0, 1.0, -1.0])  # the other answer for a flexion axis found up to sign
@@ -262,9 +269,17 @@ def _calibrate_imu(imu: _Imu) -> tuple[np.ndarray, np.ndarray, dict]:
         frame = _frame(up, np.cross(axis, up))
     else:
         frame = _frame(up, axis)
-    if quality["vertical_from"] != "standing":
-        frame = _rz(NOMINAL_WALKING_PITCH_DEG[imu.placement]).T @ frame
     return frame, bias, quality
+
+
+def _standing_frame(frame: np.ndarray, placement: str, quality: dict) -> np.ndarray:
+    """The frame whose y is the standing pose's vertical. Without standing, `frame`'s y is the mean
+    vertical while walking, which is the segment pitched by NOMINAL_WALKING_PITCH_DEG about its
+    flexion axis: that pitch is taken back about the frame's own z, so it must be applied once the
+    flexion axis's sign is settled (the other sign would tilt the vertical twice as far the other way)."""
+    if quality["vertical_from"] == "standing":
+        return frame
+    return _rz(NOMINAL_WALKING_PITCH_DEG[placement]).T @ frame
 
 
 def _pelvis_heading(imu: _Imu, frame: np.ndarray, bias: np.ndarray, quality: dict) -> tuple[np.ndarray, dict]:
@@ -286,16 +301,58 @@ def _pelvis_heading(imu: _Imu, frame: np.ndarray, bias: np.ndarray, quality: dic
         "heading_from": "direction of the first steps", "start_speed_mps": round(speed, 3)}
 
 
-def _leg_signs(imus: list, frames: list, biases: list) -> tuple[list, list]:
+def _pitch_reach(imu: _Imu, frame: np.ndarray, bias: np.ndarray) -> float:
+    """How much further the segment's pitch reaches the way anatomy says it should (PITCH_REACH)
+    than the other way while walking, relative to its range: > 0 votes for `frame`'s sign."""
+    pitch = np.concatenate([p[:, 0] for p in imu.pitch_roll(frame, bias)])[imu.walking]
+    lo, hi = np.percentile(pitch, [3, 97])
+    return PITCH_REACH[imu.placement] * (hi + lo) / max(hi - lo, 1e-6)
+
+
+KNEE_HYPEREXTENSION_DEG = 10.0  # no knee extends this far past the standing pose while walking
+
+
+def _knee_votes(imus: list, candidates: list, biases: list):
+    """Without standing: ((thigh index, shank index), {(s_thigh, s_shank): vote}), a penalty for
+    each sign pair on the knee angle it makes (thigh pitch - shank pitch) reaching far into
+    hyperextension — the wrong thigh sign bends the knee backwards; None without both IMUs."""
+    where = {imu.placement: i for i, imu in enumerate(imus)}
+    if "femur" not in where or "tibia" not in where:
+        return None
+    f, t = where["femur"], where["tibia"]
+    pitch = {(i, s): np.concatenate([p[:, 0] for p in imus[i].pitch_roll(candidates[i][s], biases[i])])[imus[i].walking]
+             for i in (f, t) for s in (1, -1)}
+    votes = {}
+    for sf, st in itertools.product((1, -1), repeat=2):
+        knee = pitch[f, sf] - pitch[t, st]
+        lo, hi = np.percentile(knee, [3, 97])
+        votes[sf, st] = -2.0 * max(0.0, -KNEE_HYPEREXTENSION_DEG - lo) / max(hi - lo, 1e-6)
+    return (f, t), votes
+
+
+def _leg_signs(imus: list, frames: list, biases: list, qualities: list) -> tuple[list, list]:
     """Flexion-axis signs of one leg's IMUs, chosen together: each segment's pitch reach (anatomy)
     votes for its own sign, and the correlation of adjacent segments' flexion rates (thigh, shank
-    and foot swing forward together) ties their signs; the best-scoring combination wins."""
-    reach, rates = [], []
-    for imu, frame, bias in zip(imus, frames, biases):
-        pitch = np.concatenate([p[:, 0] for p in imu.pitch_roll(frame, bias)])[imu.walking]
-        lo, hi = np.percentile(pitch, [3, 97])
-        reach.append(PITCH_REACH[imu.placement] * (hi + lo) / max(hi - lo, 1e-6))
-        rates.append((imu.all[imu.walking, 3:] - bias) @ frame[2])
+    and foot swing forward together) ties their signs; the best-scoring combination wins.
+    `frames` are the flexion-axis frames before the standing pose's pitch (_standing_frame); the
+    chosen ones are returned with it."""
+    if qualities[0]["vertical_from"] != "standing" and not any(RATE_SKEW.get(i.placement) for i in imus):
+        raise CalibrationError(imus[0].segment, "no standing found, and without a shank IMU walking alone does not "
+                                                "tell which way this leg's flexion axes point: start the recording "
+                                                "with 2 s of standing still")
+    candidates, reach, rates = [], [], []
+    for imu, frame, bias, quality in zip(imus, frames, biases, qualities):
+        both = {s: _standing_frame(frame if s > 0 else HALF_TURN_Y @ frame, imu.placement, quality) for s in (1, -1)}
+        candidates.append(both)
+        rate = (imu.all[imu.walking, 3:] - bias) @ frame[2]
+        if quality["vertical_from"] == "standing":
+            plus = _pitch_reach(imu, both[1], bias)
+        else:
+            # Without a standing pose the pitch has no zero to reach from: the flexion rate's
+            # skew votes instead (the shank swings forward fast in mid-swing, back slowly).
+            plus = RATE_SKEW.get(imu.placement, 0.0) * float(skew(rate))
+        reach.append({1: plus, -1: -plus})
+        rates.append(rate)
     n = len(imus)
     # Only neighbours along the leg are tied (thigh-shank, shank-foot): thigh and foot rates are
     # not reliably correlated (real S02: r = 0.09 and -0.03).
@@ -303,13 +360,23 @@ def _leg_signs(imus: list, frames: list, biases: list) -> tuple[list, list]:
     adjacent = lambda i, j: abs(order[imus[i].placement] - order[imus[j].placement]) == 1
     coupling = np.array([[np.corrcoef(rates[i], rates[j])[0, 1] if i != j and adjacent(i, j) else 0.0
                           for j in range(n)] for i in range(n)])
-    best = max(itertools.product((1, -1), repeat=n),
-               key=lambda f: sum(f[i] * reach[i] for i in range(n)) +
-               sum(f[i] * f[j] * coupling[i, j] for i in range(n) for j in range(i + 1, n)))
-    flipped = [HALF_TURN_Y @ frame if f < 0 else frame for f, frame in zip(best, frames)]
-    quality = [{"sign_from": "pitch reach while walking" + (" and the leg's other IMUs" if n > 1 else ""),
-                "sign_margin": round(abs(float(reach[i])), 3)} for i in range(n)]
-    return flipped, quality
+    standing = qualities[0]["vertical_from"] == "standing"
+    knee = None if standing else _knee_votes(imus, candidates, biases)
+
+    def score(f):
+        total = sum(reach[i][f[i]] for i in range(n))
+        total += sum(f[i] * f[j] * coupling[i, j] for i in range(n) for j in range(i + 1, n))
+        if knee:
+            (thigh, shank), votes = knee
+            total += votes[f[thigh], f[shank]]
+        return total
+
+    best = max(itertools.product((1, -1), repeat=n), key=score)
+    chosen = [candidates[i][f] for i, f in enumerate(best)]
+    source = "pitch reach while walking" if standing else "the shank's flexion-rate skew and the knee while walking"
+    quality = [{"sign_from": source + (" and the leg's other IMUs" if n > 1 else ""),
+                "sign_margin": round(abs(float(reach[i][best[i]])), 3)} for i in range(n)]
+    return chosen, quality
 
 
 def calibrate(recordings, segments) -> Calibration:
@@ -336,12 +403,14 @@ def calibrate(recordings, segments) -> Calibration:
     for segment, imu in imus.items():
         frames[segment], biases[segment], quality[segment] = _calibrate_imu(imu)
     if "pelvis" in imus:
-        frames["pelvis"], q = _pelvis_heading(imus["pelvis"], frames["pelvis"], biases["pelvis"], quality["pelvis"])
+        frame = _standing_frame(frames["pelvis"], "pelvis", quality["pelvis"])
+        frames["pelvis"], q = _pelvis_heading(imus["pelvis"], frame, biases["pelvis"], quality["pelvis"])
         quality["pelvis"].update(q)
     for side in ("r", "l"):
         leg = [s for s in segments if s.endswith(f"_{side}")]
         if leg:
-            flipped, q = _leg_signs([imus[s] for s in leg], [frames[s] for s in leg], [biases[s] for s in leg])
+            flipped, q = _leg_signs([imus[s] for s in leg], [frames[s] for s in leg], [biases[s] for s in leg],
+                                    [quality[s] for s in leg])
             for s, frame, qs in zip(leg, flipped, q):
                 frames[s] = frame
                 quality[s].update(qs)
