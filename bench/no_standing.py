@@ -10,7 +10,6 @@
 "before" are the same measurements on the commit before this change.
 Writes bench/results/no_standing.json."""
 import shutil
-import sys
 import time
 
 import numpy as np
@@ -26,7 +25,6 @@ from trainer.synth.dataset import synthesize_dataset
 from trainer.synth.generate import TrialSpec, subject_rng, synthesize_trial
 from trainer.synth.subjects import sample_subject
 
-sys.path.insert(0, str(PROJECT / "tests"))
 
 WORK = PROJECT / "runs" / "bench-no-standing"
 LEG_IMUS = ["femur_r", "tibia_r", "calcn_r", "femur_l", "tibia_l", "calcn_l"]
