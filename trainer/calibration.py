@@ -301,11 +301,15 @@ def _pelvis_heading(imu: _Imu, frame: np.ndarray, bias: np.ndarray, quality: dic
         "heading_from": "direction of the first steps", "start_speed_mps": round(speed, 3)}
 
 
+def _walking_pitch(imu: _Imu, frame: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """The front-end's pitch of the segment with this frame, over the walking samples."""
+    return np.concatenate([p[:, 0] for p in imu.pitch_roll(frame, bias)])[imu.walking]
+
+
 def _pitch_reach(imu: _Imu, frame: np.ndarray, bias: np.ndarray) -> float:
     """How much further the segment's pitch reaches the way anatomy says it should (PITCH_REACH)
     than the other way while walking, relative to its range: > 0 votes for `frame`'s sign."""
-    pitch = np.concatenate([p[:, 0] for p in imu.pitch_roll(frame, bias)])[imu.walking]
-    lo, hi = np.percentile(pitch, [3, 97])
+    lo, hi = np.percentile(_walking_pitch(imu, frame, bias), [3, 97])
     return PITCH_REACH[imu.placement] * (hi + lo) / max(hi - lo, 1e-6)
 
 
@@ -320,8 +324,7 @@ def _knee_votes(imus: list, candidates: list, biases: list):
     if "femur" not in where or "tibia" not in where:
         return None
     f, t = where["femur"], where["tibia"]
-    pitch = {(i, s): np.concatenate([p[:, 0] for p in imus[i].pitch_roll(candidates[i][s], biases[i])])[imus[i].walking]
-             for i in (f, t) for s in (1, -1)}
+    pitch = {(i, s): _walking_pitch(imus[i], candidates[i][s], biases[i]) for i in (f, t) for s in (1, -1)}
     votes = {}
     for sf, st in itertools.product((1, -1), repeat=2):
         knee = pitch[f, sf] - pitch[t, st]
@@ -336,7 +339,9 @@ def _leg_signs(imus: list, frames: list, biases: list, qualities: list) -> tuple
     and foot swing forward together) ties their signs; the best-scoring combination wins.
     `frames` are the flexion-axis frames before the standing pose's pitch (_standing_frame); the
     chosen ones are returned with it."""
-    if qualities[0]["vertical_from"] != "standing" and not any(RATE_SKEW.get(i.placement) for i in imus):
+    # Standing is judged on all IMUs at once (activity_masks): it is there for all of them or none.
+    standing = qualities[0]["vertical_from"] == "standing"
+    if not standing and not any(RATE_SKEW.get(i.placement) for i in imus):
         raise CalibrationError(imus[0].segment, "no standing found, and without a shank IMU walking alone does not "
                                                 "tell which way this leg's flexion axes point: start the recording "
                                                 "with 2 s of standing still")
@@ -345,13 +350,11 @@ def _leg_signs(imus: list, frames: list, biases: list, qualities: list) -> tuple
         both = {s: _standing_frame(frame if s > 0 else HALF_TURN_Y @ frame, imu.placement, quality) for s in (1, -1)}
         candidates.append(both)
         rate = (imu.all[imu.walking, 3:] - bias) @ frame[2]
-        if quality["vertical_from"] == "standing":
-            plus = _pitch_reach(imu, both[1], bias)
-        else:
-            # Without a standing pose the pitch has no zero to reach from: the flexion rate's
-            # skew votes instead (the shank swings forward fast in mid-swing, back slowly).
-            plus = RATE_SKEW.get(imu.placement, 0.0) * float(skew(rate))
-        reach.append({1: plus, -1: -plus})
+        # Without a standing pose the pitch has no zero to reach from: the flexion rate's skew
+        # votes instead (the shank swings forward fast in mid-swing, back slowly). Either vote
+        # for the other sign is this one's negated.
+        reach.append(_pitch_reach(imu, both[1], bias) if standing else
+                     RATE_SKEW.get(imu.placement, 0.0) * float(skew(rate)))
         rates.append(rate)
     n = len(imus)
     # Only neighbours along the leg are tied (thigh-shank, shank-foot): thigh and foot rates are
@@ -360,11 +363,10 @@ def _leg_signs(imus: list, frames: list, biases: list, qualities: list) -> tuple
     adjacent = lambda i, j: abs(order[imus[i].placement] - order[imus[j].placement]) == 1
     coupling = np.array([[np.corrcoef(rates[i], rates[j])[0, 1] if i != j and adjacent(i, j) else 0.0
                           for j in range(n)] for i in range(n)])
-    standing = qualities[0]["vertical_from"] == "standing"
     knee = None if standing else _knee_votes(imus, candidates, biases)
 
     def score(f):
-        total = sum(reach[i][f[i]] for i in range(n))
+        total = sum(f[i] * reach[i] for i in range(n))
         total += sum(f[i] * f[j] * coupling[i, j] for i in range(n) for j in range(i + 1, n))
         if knee:
             (thigh, shank), votes = knee
@@ -375,7 +377,7 @@ def _leg_signs(imus: list, frames: list, biases: list, qualities: list) -> tuple
     chosen = [candidates[i][f] for i, f in enumerate(best)]
     source = "pitch reach while walking" if standing else "the shank's flexion-rate skew and the knee while walking"
     quality = [{"sign_from": source + (" and the leg's other IMUs" if n > 1 else ""),
-                "sign_margin": round(abs(float(reach[i][best[i]])), 3)} for i in range(n)]
+                "sign_margin": round(abs(float(reach[i])), 3)} for i in range(n)]
     return chosen, quality
 
 
