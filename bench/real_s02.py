@@ -5,6 +5,8 @@ on S02's first 60% (IMU data only), scored on the last 40%; then head-only perso
 labels of the first 60% (the same fit as `kinedge finetune`); next to the classical baseline and
 its person-offset variant on the same samples. For femur + calcn and for pelvis + femur + tibia +
 calcn. Per joint RMSE; "before" are the figures of the landed project the accuracy issue quotes.
+Also the best any linear person-specific read-out of femur + calcn windows reaches on the same split
+(`linear_bound`), to tell the head-only target's reach.
 
     python bench/real_s02.py [--subjects 10,30,100]    the synthetic people to train on (a curve)
 
@@ -92,6 +94,39 @@ def standing_poses() -> dict:
     return {"scored_share_in_final_standing": round((n - last.start) / (n - int(0.6 * n)), 2), "joints": out}
 
 
+def linear_bound(window: int = 64, step: int = 4) -> dict:
+    """The best a linear person-specific read-out of the femur + calcn front-end features does on
+    this split: ridge regression from each window (every `step`-th sample of `window`, all 8
+    features of both IMUs, standardised) to each sagittal angle, fitted on the labels of the first
+    60%, scored on the last 40%, at the ridge strength that scores best on that test part itself
+    (so an optimistic bound). It tells whether a head fitted on these labels could reach the
+    head-only target with these two IMUs."""
+    from trainer.frontend import FEATURE_KINDS
+    from trainer.prepare import featurize, person_calibration
+
+    recording = s02_recording()
+    featurized = featurize(recording, person_calibration([recording], ["femur_r", "calcn_r", "femur_l", "calcn_l"], 0.6)).data
+    n, split = len(featurized), int(0.6 * len(featurized))
+    strengths = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5]
+    out = {}
+    for side in "rl":
+        columns = [featurized[f"{segment}_{side}_{kind}"].to_numpy(np.float64)
+                   for segment in ("femur", "calcn") for kind in FEATURE_KINDS]
+        x = np.column_stack([np.roll(c, lag) for c in columns for lag in range(0, window, step)])
+        fit = slice(window, split)
+        x = (x - x[fit].mean(axis=0)) / (x[fit].std(axis=0) + 1e-9)
+        x = np.column_stack([x, np.ones(n)])
+        for joint in SAGITTAL:
+            y = featurized[f"{joint}_{side}"].to_numpy(np.float64)
+            scores = []
+            for lam in strengths:
+                w = np.linalg.solve(x[fit].T @ x[fit] + lam * np.eye(x.shape[1]), x[fit].T @ y[fit])
+                scores.append(float(np.sqrt(np.mean(np.square(x[split:] @ w - y[split:])))))
+            out[f"{joint}_{side}"] = round(min(scores), 2)
+    out["sagittal_both_legs"] = round(float(np.mean(list(out.values()))), 2)
+    return out
+
+
 def dataset(subjects: int):
     folder = WORK / f"data-{subjects}"
     if not (folder / "manifest.json").exists():
@@ -143,7 +178,8 @@ if __name__ == "__main__":
         write_result("real_s02", {"trial": "gaittoolbox S02 walk (real Xsens + Vicon)", "split": split,
                                   "synthetic_subjects": sizes[0], "after": curve[sizes[0]]["results"],
                                   "before": BEFORE, "seconds": curve[sizes[0]]["seconds"],
-                                  "sensor_minus_vicon_pitch": sensor_drift(), "standing_pose_deg": standing_poses()})
+                                  "sensor_minus_vicon_pitch": sensor_drift(), "standing_pose_deg": standing_poses(),
+                                  "femur_calcn_best_linear_person_fit": linear_bound()})
     else:
         write_result("real_s02_curve", {"split": split, "curve": {
             n: {name: {a: r["sagittal_both_legs"] for a, r in approaches.items()}

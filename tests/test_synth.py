@@ -87,3 +87,18 @@ def test_ramps_change_the_gait(tmp_path):
     up = synthesize_trial(profile, TrialSpec("ramp_up", 0.9, 12.0), subject_rng(2, 1))
     assert up.extra["slope_deg"] > 0
     assert up.data["hip_flexion_r"].mean() > level.data["hip_flexion_r"].mean() + 3
+
+
+def test_realism_measures_find_band_and_stillness():
+    """The realism bench's accelerometer measures: a 2 Hz sway shows in the 0-3 Hz band with its
+    RMS, and only samples near g count as still."""
+    from trainer.synth.realism import acc_band_rms, near_gravity_share
+
+    t = np.arange(2000) / 100.0
+    acc = np.zeros((len(t), 3))
+    acc[:, 1] = 9.80665 + 2.0 * np.sin(2 * np.pi * 2.0 * t)
+    bands = acc_band_rms(acc, 100.0)
+    assert bands["0-3 Hz"] == pytest.approx(2.0 / np.sqrt(2), rel=0.05)
+    assert bands["3-6 Hz"] < 0.05 and bands["6-10 Hz"] < 0.05
+    # |2 sin| < 1.5 for a share asin(0.75) / (pi / 2) of the time (50 samples a period: +-0.03).
+    assert near_gravity_share(acc) == pytest.approx(np.arcsin(0.75) / (np.pi / 2), abs=0.03)

@@ -103,8 +103,29 @@ def compare_with_biomac(path: Path, seed: int = 0) -> dict:
             "synthetic_speed_mps": twin.extra["walking_speed_mps"], "summary": summary, "channels": rows}
 
 
+ACC_BANDS_HZ = ((0.0, 3.0), (3.0, 6.0), (6.0, 10.0), (10.0, 20.0))
+NEAR_GRAVITY = 1.5  # m/s^2: |acc| this close to g, as a sensor on a still segment reads
+
+
+def near_gravity_share(acc: np.ndarray) -> float:
+    """Share of samples whose |acc| (n, 3; m/s^2) is within NEAR_GRAVITY of g: how often a segment
+    is (nearly) unaccelerated, which is when an inclination filter can trust its accelerometer."""
+    return float(np.mean(np.abs(np.linalg.norm(acc, axis=1) - 9.80665) < NEAR_GRAVITY))
+
+
+def acc_band_rms(acc: np.ndarray, rate: float, bands=ACC_BANDS_HZ) -> dict:
+    """RMS (m/s^2, the three axes together) of the accelerometer's variation in each frequency band."""
+    from scipy.signal import welch
+
+    frequency, power = welch(acc - acc.mean(axis=0), fs=rate, nperseg=min(256, len(acc)), axis=0)
+    power, step = power.sum(axis=1), frequency[1] - frequency[0]
+    return {f"{lo:g}-{hi:g} Hz": float(np.sqrt(power[(frequency >= lo) & (frequency < hi)].sum() * step))
+            for lo, hi in bands}
+
+
 def compare_magnitudes(real_recording, synthetic_recording, start_s: float, stop_s: float) -> dict:
-    """95th percentile of |acc| and |gyr| per segment: real (between start_s and stop_s) vs synthetic."""
+    """Per segment, real (between start_s and stop_s) vs synthetic: the 95th percentile of |acc|
+    and |gyr|, how often |acc| is near g, and the accelerometer's RMS per frequency band."""
     t = real_recording.data["time"].to_numpy()
     walking = (t >= start_s) & (t < stop_s)
     out = {}
@@ -117,6 +138,13 @@ def compare_magnitudes(real_recording, synthetic_recording, start_s: float, stop
             synth = np.linalg.norm(synthetic_recording.data[cols].to_numpy(dtype=float), axis=1)
             row[kind] = {"real_p95": float(np.percentile(real, 95)), "synthetic_p95": float(np.percentile(synth, 95))}
             row[kind]["ratio"] = row[kind]["synthetic_p95"] / row[kind]["real_p95"]
+        real_acc = real_recording.data.loc[walking, imu_columns(segment)[:3]].to_numpy(dtype=float)
+        synth_acc = synthetic_recording.data[imu_columns(segment)[:3]].to_numpy(dtype=float)
+        row["acc"]["real_near_g_share"] = near_gravity_share(real_acc)
+        row["acc"]["synthetic_near_g_share"] = near_gravity_share(synth_acc)
+        row["acc_band_rms"] = {band: {"real": real, "synthetic": synth} for (band, real), synth in zip(
+            acc_band_rms(real_acc, real_recording.sample_rate).items(),
+            acc_band_rms(synth_acc, synthetic_recording.sample_rate).values())}
         out[segment] = row
     return out
 
