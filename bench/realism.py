@@ -1,7 +1,8 @@
 """How realistic the synthetic data is, against the real recordings in ../shared/data:
 waveform correlation with BioMAC P01 cycle averages; against gaittoolbox S02's walking, per segment,
 the |acc| and |gyr| 95th percentiles, how often |acc| is near g and the accelerometer's RMS per
-frequency band (four synthetic people); and the size of the between-people effect. Writes bench/results/realism.json and realism.png."""
+frequency band (four synthetic people); and the size of the between-people effect.
+Writes bench/results/realism.json and realism.png."""
 import sys
 
 import matplotlib
@@ -47,7 +48,8 @@ if __name__ == "__main__":
 
     biomac = compare_with_biomac(BIOMAC)
     _, s02, _ = load_once()
-    # Four people of the default data set's seed, 60 s of level walking each, the standing start cut.
+    # Four people of the default data set's seed, 60 s of level walking each, the first 6 s (standing
+    # and the first steps) cut.
     magnitudes = {}
     for index in range(4):
         rng = subject_rng(0, index)

@@ -142,7 +142,7 @@ def compare_magnitudes(real_recording, synthetic_recording, start_s: float, stop
         synth_acc = synthetic_recording.data[imu_columns(segment)[:3]].to_numpy(dtype=float)
         row["acc"]["real_near_g_share"] = near_gravity_share(real_acc)
         row["acc"]["synthetic_near_g_share"] = near_gravity_share(synth_acc)
-        row["acc_band_rms"] = {band: {"real": real, "synthetic": synth} for (band, real), synth in zip(
+        row["acc_band_rms"] = {band: {"real": real_rms, "synthetic": synth_rms} for (band, real_rms), synth_rms in zip(
             acc_band_rms(real_acc, real_recording.sample_rate).items(),
             acc_band_rms(synth_acc, synthetic_recording.sample_rate).values())}
         out[segment] = row
