@@ -49,7 +49,7 @@ def s02_recording():
     return recording
 
 
-def sensor_drift() -> dict:
+def sensor_drift(recording) -> dict:
     """Each thigh's, shank's and the pelvis's pitch from the front-end (IMU) against the same
     segment's pitch from the Vicon segment poses: their difference (degrees, zero over the first
     standing) averaged over the first and the final standing. A sensor that moves on its segment
@@ -57,7 +57,6 @@ def sensor_drift() -> dict:
     from trainer.data.loaders.c3d_segments import read_segment_poses
     from trainer.prepare import featurize, person_calibration
 
-    recording = s02_recording()
     segments = ["pelvis", "femur_r", "tibia_r", "femur_l", "tibia_l"]
     featurized = featurize(recording, person_calibration([recording], segments + ["calcn_r", "calcn_l"], 0.6))
     poses = read_segment_poses(SHARED_DATA / "gaittoolbox-s02-walk" / "S02-Trial-Walk-1-vicon.c3d")
@@ -77,12 +76,11 @@ def sensor_drift() -> dict:
     return out
 
 
-def standing_poses() -> dict:
+def standing_poses(recording) -> dict:
     """S02's own joint angles (Vicon) in the first quiet stance, where it is calibrated, and in the
     final one, which is 4 of the 10 scored seconds. No method calibrated on the first stance can
     know a change between the two from an IMU it does not have (e.g. the pelvis tilt, in hip
     flexion, with femur + calcn)."""
-    recording = s02_recording()
     rate, n = recording.sample_rate, recording.n_samples
     first, last = slice(int(1 * rate), int(9 * rate)), slice(int(21 * rate), n)  # as sensor_drift
     out = {}
@@ -94,7 +92,7 @@ def standing_poses() -> dict:
     return {"scored_share_in_final_standing": round((n - last.start) / (n - int(0.6 * n)), 2), "joints": out}
 
 
-def linear_bound(window: int = 64, step: int = 4) -> dict:
+def linear_bound(recording, window: int = 64, step: int = 4) -> dict:
     """The best a linear person-specific read-out of the femur + calcn front-end features does on
     this split: ridge regression from each window (every `step`-th sample of `window`, all 8
     features of both IMUs, standardised) to each sagittal angle, fitted on the labels of the first
@@ -104,7 +102,6 @@ def linear_bound(window: int = 64, step: int = 4) -> dict:
     from trainer.frontend import FEATURE_KINDS
     from trainer.prepare import featurize, person_calibration
 
-    recording = s02_recording()
     featurized = featurize(recording, person_calibration([recording], ["femur_r", "calcn_r", "femur_l", "calcn_l"], 0.6)).data
     n, split = len(featurized), int(0.6 * len(featurized))
     strengths = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5]
@@ -175,11 +172,12 @@ if __name__ == "__main__":
         curve[n] = {"results": evaluate(n), "seconds": round(time.perf_counter() - started)}
     split = "label-free: calibrated on the first 60% (IMU only); personalised: labels of the first 60%; scored on the last 40%"
     if len(sizes) == 1:
+        s02 = s02_recording()  # read and aligned once for the three trial-only figures
         write_result("real_s02", {"trial": "gaittoolbox S02 walk (real Xsens + Vicon)", "split": split,
                                   "synthetic_subjects": sizes[0], "after": curve[sizes[0]]["results"],
                                   "before": BEFORE, "seconds": curve[sizes[0]]["seconds"],
-                                  "sensor_minus_vicon_pitch": sensor_drift(), "standing_pose_deg": standing_poses(),
-                                  "femur_calcn_best_linear_person_fit": linear_bound()})
+                                  "sensor_minus_vicon_pitch": sensor_drift(s02), "standing_pose_deg": standing_poses(s02),
+                                  "femur_calcn_best_linear_person_fit": linear_bound(s02)})
     else:
         write_result("real_s02_curve", {"split": split, "curve": {
             n: {name: {a: r["sagittal_both_legs"] for a, r in approaches.items()}

@@ -132,14 +132,14 @@ def compare_magnitudes(real_recording, synthetic_recording, start_s: float, stop
     for segment in real_recording.segments:
         if segment not in synthetic_recording.segments:
             continue
-        row = {}
+        row, signals = {}, {}
         for kind, cols in (("acc", imu_columns(segment)[:3]), ("gyr", imu_columns(segment)[3:])):
-            real = np.linalg.norm(real_recording.data.loc[walking, cols].to_numpy(dtype=float), axis=1)
-            synth = np.linalg.norm(synthetic_recording.data[cols].to_numpy(dtype=float), axis=1)
+            signals[kind] = (real_recording.data.loc[walking, cols].to_numpy(dtype=float),
+                             synthetic_recording.data[cols].to_numpy(dtype=float))
+            real, synth = (np.linalg.norm(x, axis=1) for x in signals[kind])
             row[kind] = {"real_p95": float(np.percentile(real, 95)), "synthetic_p95": float(np.percentile(synth, 95))}
             row[kind]["ratio"] = row[kind]["synthetic_p95"] / row[kind]["real_p95"]
-        real_acc = real_recording.data.loc[walking, imu_columns(segment)[:3]].to_numpy(dtype=float)
-        synth_acc = synthetic_recording.data[imu_columns(segment)[:3]].to_numpy(dtype=float)
+        real_acc, synth_acc = signals["acc"]
         row["acc"]["real_near_g_share"] = near_gravity_share(real_acc)
         row["acc"]["synthetic_near_g_share"] = near_gravity_share(synth_acc)
         row["acc_band_rms"] = {band: {"real": real_rms, "synthetic": synth_rms} for (band, real_rms), synth_rms in zip(
