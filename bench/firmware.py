@@ -2,7 +2,7 @@
 (budgets from the firmware issue):
 - sizes: arm-none-eabi-size of the firmware, and flash/RAM by part from the link map;
 - estimate cost per stage from BENCH (instructions under -icount, not cycles), and the front-end's
-  cost per IMU sample (calibration, Fusion AHRS, features);
+  cost per IMU sample (calibration, inclination filter, features);
 - the live loop at 100 Hz for 20 s: late estimates, link drops, sample sequence gaps;
 - the most samples per second the emulated link and loop take (fed as fast as possible).
 Writes bench/results/firmware.json. Needs runs/bench-convert/ptq from bench/convert.py."""
@@ -24,7 +24,7 @@ from host_tools.emulator import Emulator, ImuFeeder, build_firmware
 
 BUNDLE = PROJECT / "runs" / "bench-convert" / "ptq"
 GROUPS = {"/model/": "model (generated)", "engine/aot": "kernels", "/core/": "core", "engine/engine_aot": "core",
-          "/frontend/": "front-end", "/fusion/": "front-end (Fusion)", "boards/": "board"}
+          "/frontend/": "front-end", "boards/": "board"}
 BUDGETS = {"flash_bytes": 64 * 1024, "ram_bytes": 24 * 1024, "estimate_instructions": 640_000}
 
 

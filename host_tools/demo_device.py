@@ -33,10 +33,9 @@ def test_parts(card: dict, subject: str):
     """The subject's trials from their standing start, as the device would stream them, with the
     index of the first sample of the last test_fraction (the part the evaluation scored).
 
-    Replayed whole because the front-end's orientation filter must start still: started mid-walk
-    it takes the first sample's acceleration for gravity, and its acceleration rejection then
-    holds that error for up to its 5 s timeout (measured: hip flexion 19 deg with 4 s of warm-up,
-    against 4.3 deg for the same model scored from the trial start)."""
+    Replayed whole, as the evaluation computed them: the front-end's inclination filter needs its
+    first seconds to settle (it averages the first 3 s to start), so a replay started mid-walk
+    would score something else than the evaluation did."""
     fraction = card["training"]["config"]["test_fraction"]
     recordings = Dataset(Path(card["provenance"]["dataset"])).load(subjects=[subject])[:REPLAY_TRIALS]
     parts = []

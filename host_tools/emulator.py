@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ def build_firmware(bundle: Path, build: Path) -> Path:
     if missing:
         raise EmulatorError(f"the emulated device needs arm-none-eabi-gcc and qemu-system-arm ({missing})")
     done = subprocess.run(["make", "-s", "-C", str(FIRMWARE), "qemu", f"MODEL_DIR={sources.resolve()}",
-                           f"BUILD={Path(build).resolve()}", f"PYTHON={sys.executable}"], capture_output=True, text=True)
+                           f"BUILD={Path(build).resolve()}"], capture_output=True, text=True)
     if done.returncode:
         raise EmulatorError("building the firmware failed:\n" + done.stderr + done.stdout)
     return Path(build) / "kinedge_qemu.elf"

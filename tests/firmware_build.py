@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -12,7 +11,7 @@ FIRMWARE = PROJECT / "firmware"
 
 def make(target: str, bundle: Path, build: Path) -> None:
     done = subprocess.run(["make", "-s", "-C", str(FIRMWARE), target, f"MODEL_DIR={Path(bundle, 'c').resolve()}",
-                           f"BUILD={Path(build).resolve()}", f"PYTHON={sys.executable}"], capture_output=True, text=True)
+                           f"BUILD={Path(build).resolve()}"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr + done.stdout
 
 

@@ -25,7 +25,9 @@ from .models.head import EMBEDDING_NAME, HEAD_NAME
 from .tf_setup import keras
 from .windows import Normalizer
 
-CARD_VERSION = 2
+# 3: the front-end's inclination became VQF's filter (firmware/frontend/inclination.c); a model
+# trained on version 2's features (Fusion AHRS) would read slightly different inputs.
+CARD_VERSION = 3
 CARD_FIELDS = ("card_version", "model", "approach", "segments", "channels", "features", "physics", "sample_rate",
                "window", "hop", "normalization", "outputs", "embedding_size", "model_hash")
 CALIBRATION_FILE = "calibration.json"
@@ -51,7 +53,7 @@ def make_card(config, trained, sample_rate: float, provenance: dict, metrics: di
         # What the front-end (firmware/frontend) makes of the channels, and what the network reads.
         "features": config.features,
         "physics": config.physics,
-        "frontend": {"features_per_imu": FEATURES_PER_IMU, "fusion": "x-io Fusion 1.3.3 AHRS, 6-axis"},
+        "frontend": {"features_per_imu": FEATURES_PER_IMU, "inclination": "VQF 6-axis, 3 s accelerometer time constant"},
         "sample_rate": float(sample_rate),
         "window": config.window,
         "hop": config.hop,

@@ -175,7 +175,7 @@ def transfer(dataset, out, subjects, mode, **options):
 @click.command()
 @_common
 def baseline(dataset, out, subjects, **options):
-    """Classical, training-free estimate (AHRS + static calibration) from pelvis, femur, tibia and calcn IMUs."""
+    """Classical, training-free estimate (inclination filter + label-free calibration) from pelvis, femur, tibia and calcn IMUs."""
     _run(dataset, out, subjects, [], **options, with_baseline=True)
 
 

@@ -175,7 +175,7 @@ def run_baseline(experiment: Experiment, subjects, on_step=None, approaches=tupl
                 on_step(approach, subject)
             y_true, y_pred, trial = score_subject(experiment.config, experiment.data[subject], with_offset)
             metrics = joint_metrics(y_true, y_pred, experiment.config.targets)
-            method = "label-free calibration + Fusion AHRS inclinations, standing pose 0 deg"
+            method = "label-free calibration + VQF inclinations, standing pose 0 deg"
             if with_offset:
                 method += ", plus each joint's mean error on the labelled first part"
             experiment.record_external(approach, subject, metrics, y_true, trial, y_pred,

@@ -1,8 +1,7 @@
 """The front-end on the host: the device's own C (firmware/frontend/), compiled for this computer.
 
 Training features, the host mirror of the device and every offline estimate run this library, so
-what a model learns on is, bit for bit, what the device computes from the same samples. Fusion's
-C sources come from the pinned `imufusion` source distribution (firmware/third_party/fetch_fusion.sh).
+what a model learns on is, bit for bit, what the device computes from the same samples.
 
 Per IMU the front-end turns 6 raw channels (sensor frame) into 8 features (FEATURE_KINDS): acc
 and gyro in the segment frame, and the segment's pitch and roll in degrees (frontend.h).
@@ -14,7 +13,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -23,11 +21,10 @@ import numpy as np
 
 PROJECT = Path(__file__).resolve().parents[1]
 FRONTEND = PROJECT / "firmware" / "frontend"
-FETCH_FUSION = PROJECT / "firmware" / "third_party" / "fetch_fusion.sh"
 # No contraction into fused multiply-adds and no fast-math: the device build uses the same rules.
-C_FLAGS = ["-std=c11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-DFUSION_USE_NORMAL_SQRT",
+C_FLAGS = ["-std=c11", "-O2", "-ffp-contract=off", "-fno-fast-math",
            "-Wall", "-Wextra", "-Werror"]
-FUSION_SOURCES = ("FusionAhrs.c",)
+SOURCES = ("frontend.c", "frontend_batch.c", "inclination.c")
 
 FEATURE_KINDS = ("sacc_x", "sacc_y", "sacc_z", "sgyr_x", "sgyr_y", "sgyr_z", "pitch", "roll")
 FEATURES_PER_IMU = len(FEATURE_KINDS)
@@ -47,28 +44,14 @@ def inclination_names(segments) -> list[str]:
     return [f"{segment}_{kind}" for segment in segments for kind in INCLINATION_KINDS]
 
 
-def fusion_dir() -> Path:
-    """Folder with Fusion's C sources, fetched and hash-checked on first use."""
-    done = subprocess.run(["sh", str(FETCH_FUSION)], capture_output=True, text=True,
-                          env={**os.environ, "PYTHON": sys.executable})
-    if done.returncode:
-        raise FrontendBuildError(done.stderr.strip() or "fetching Fusion's sources failed")
-    return Path(done.stdout.strip())
-
-
-def _sources(fusion: Path) -> list[Path]:
-    return [FRONTEND / "frontend.c", FRONTEND / "frontend_batch.c", *(fusion / name for name in FUSION_SOURCES)]
-
-
 @lru_cache(maxsize=None)
 def _library() -> ctypes.CDLL:
-    fusion = fusion_dir()
-    sources = _sources(fusion)
+    sources = [FRONTEND / name for name in SOURCES]
     cc = os.environ.get("CC", "cc")
     if shutil.which(cc) is None:
         raise FrontendBuildError(f"no C compiler ({cc}) on PATH: the front-end is compiled from firmware/frontend")
     digest = hashlib.sha256(" ".join([cc, *C_FLAGS]).encode())
-    for path in [*sources, FRONTEND / "frontend.h", *sorted(fusion.glob("*.h"))]:
+    for path in [*sources, *sorted(FRONTEND.glob("*.h"))]:
         digest.update(path.read_bytes())
     cache = Path(tempfile.gettempdir()) / "kinedge-native"
     library = cache / f"frontend-{digest.hexdigest()[:16]}.so"
@@ -76,7 +59,7 @@ def _library() -> ctypes.CDLL:
         cache.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(suffix=".so", dir=cache)
         os.close(fd)
-        command = [cc, *C_FLAGS, "-shared", "-fPIC", f"-I{FRONTEND}", f"-I{fusion}", *map(str, sources), "-lm", "-o", tmp]
+        command = [cc, *C_FLAGS, "-shared", "-fPIC", f"-I{FRONTEND}", *map(str, sources), "-lm", "-o", tmp]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode:
             os.unlink(tmp)

@@ -1,5 +1,5 @@
 /* BENCH n: n estimates on a fixed input, timed per stage with the board's counter:
-   frontend (KINEDGE_HOP new samples through calibration, Fusion AHRS and features, as each live
+   frontend (KINEDGE_HOP new samples through calibration, inclination filter and features, as each live
    estimate needs), normalise (those samples' features into the int8 ring and the window copy),
    backbone (the int8 engine), head (float). Answer: "key=value" lines with totals over n in the
    board's unit ("instructions" on QEMU, "cycles" on real boards, plus microseconds there).

@@ -1,15 +1,6 @@
 #include "frontend.h"
 
-/* Fusion's settings. Its acceleration rejection (10 deg) and timeout (5 s) keep heel strikes and
-   swing-phase accelerations from tilting the estimate; the gyroscope range check is off because
-   its recovery restarts the filter through trigonometric library calls (see fe_imu_reset). */
-#define FE_GAIN 0.5f
-#define FE_ACCELERATION_REJECTION_DEG 10.0f
-#define FE_REJECTION_TIMEOUT_S 5.0f
-/* Fusion turns the rejection angle into this threshold with powf and sinf, whose last bit differs
-   between C libraries; the value (0.5 * sin(10 deg))^2 as the nearest float is set directly so
-   every build compares against the same number. */
-#define FE_ACCELERATION_REJECTION_THRESHOLD 0.0075384225f
+#include <math.h>
 
 /* Still: the gyro within 0.05 rad/s (3 deg/s) of the bias and |acc| within 0.5 m/s^2 of g (both
    norms, so how a sensor is mounted does not matter),
@@ -31,26 +22,9 @@ void fe_calibration_identity(fe_calibration *c) {
 }
 
 void fe_imu_reset(fe_imu *s, const fe_calibration *c, float sample_rate_hz) {
-  const FusionAhrsSettings settings = {
-      .sampleRate = sample_rate_hz,
-      .convention = FusionConventionNwu,
-      .gain = FE_GAIN,
-      .gyroscopeRange = 0.0f,
-      .accelerationRejection = FE_ACCELERATION_REJECTION_DEG,
-      .magneticRejection = 0.0f,
-      .rejectionTimeout = FE_REJECTION_TIMEOUT_S,
-  };
-  FusionAhrsInitialise(&s->ahrs);
-  FusionAhrsSetSettings(&s->ahrs, &settings);
-  s->ahrs.accelerationRejection = FE_ACCELERATION_REJECTION_THRESHOLD;
-  /* The filter starts from the first sample's gravity direction (fe_imu_push) and runs Fusion's own
-     start-up: for 3 s a gain ramped down from 10 and every accelerometer sample accepted. Without
-     it a recording that starts in motion begins tilted, and the 10 deg rejection then keeps out
-     the samples that would correct it (synthetic trials cut to start walking: the per-trial
-     offset's spread 7.2 -> 4.8 deg; real S02, which starts standing, unchanged). */
+  fe_inclination_reset(&s->inclination, sample_rate_hz);
   for (int i = 0; i < 3; ++i) s->bias[i] = c->gyro_bias[i];
   s->still = 0;
-  s->started = 0;
 }
 
 static void learn_bias(fe_imu *s, const float *raw) {
@@ -82,20 +56,6 @@ static void learn_bias(fe_imu *s, const float *raw) {
 
 static void rotate(const float *R, const float *v, float *out) {
   for (int r = 0; r < 3; ++r) out[r] = R[3 * r] * v[0] + R[3 * r + 1] * v[1] + R[3 * r + 2] * v[2];
-}
-
-/* The quaternion that turns the measured gravity direction onto the world's up (Fusion's z): the
-   shortest rotation, so the filter starts level with an arbitrary but fixed heading. */
-static FusionQuaternion level_from(const float *acc) {
-  const float norm = sqrtf(acc[0] * acc[0] + acc[1] * acc[1] + acc[2] * acc[2]);
-  if (!(norm > 0.0f)) return FUSION_QUATERNION_IDENTITY;
-  const float ax = acc[0] / norm, ay = acc[1] / norm, az = acc[2] / norm;
-  /* q = (1 + a.z, a x z) normalised; upside down (a = -z) is a half turn about x. */
-  const float w = 1.0f + az;
-  if (w < 1e-6f) return (FusionQuaternion){.element = {.w = 0.0f, .x = 1.0f, .y = 0.0f, .z = 0.0f}};
-  const float qx = ay, qy = -ax;
-  const float n = sqrtf(w * w + qx * qx + qy * qy);
-  return (FusionQuaternion){.element = {.w = w / n, .x = qx / n, .y = qy / n, .z = 0.0f}};
 }
 
 /* atan(t) for |t| <= tan(pi/8) by its Taylor series to t^17: the truncation error is below 2e-8. */
@@ -132,18 +92,8 @@ void fe_imu_push(fe_imu *s, const fe_calibration *c, const float *raw, float *fe
   float *acc = features, *gyr = features + 3;
   rotate(c->rotation, raw, acc);
   rotate(c->rotation, gyro, gyr);
-  if (!s->started) {
-    FusionAhrsSetQuaternion(&s->ahrs, level_from(acc));
-    s->started = 1;
-  }
-  const FusionVector g_dps = {.axis = {.x = gyr[0] * FE_RAD_TO_DEG, .y = gyr[1] * FE_RAD_TO_DEG, .z = gyr[2] * FE_RAD_TO_DEG}};
-  const FusionVector a_g = {.axis = {.x = acc[0] / FE_G, .y = acc[1] / FE_G, .z = acc[2] / FE_G}};
-  /* Not FusionAhrsUpdateNoMagnetometer: during start-up it re-zeroes the heading with atan2f,
-     sinf and cosf, whose last bits differ between C libraries (host and device must agree), and
-     the heading is never used. A zero magnetometer is ignored. */
-  FusionAhrsUpdate(&s->ahrs, g_dps, a_g, FUSION_VECTOR_ZERO);
-  /* Fusion's gravity is "up" in the segment frame: (0, 1, 0) in the standing pose. */
-  const FusionVector up = FusionAhrsGetGravity(&s->ahrs);
-  features[6] = fe_atan2_deg(up.axis.x, up.axis.y);
-  features[7] = fe_atan2_deg(-up.axis.z, sqrtf(up.axis.x * up.axis.x + up.axis.y * up.axis.y));
+  float up[3]; /* (0, 1, 0) in the standing pose */
+  fe_inclination_update(&s->inclination, gyr, acc, up);
+  features[6] = fe_atan2_deg(up[0], up[1]);
+  features[7] = fe_atan2_deg(-up[2], sqrtf(up[0] * up[0] + up[1] * up[1]));
 }

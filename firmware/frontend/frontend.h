@@ -5,22 +5,22 @@
      1. calibration: acc and gyro turned from the sensor frame into the segment frame (x anterior,
         y along the segment, up when standing; z to the right), gyro bias removed first. The bias
         starts at the calibration's and is re-learnt whenever the sensor stands still (FE_STILL_*):
-        a gyro's bias moves between power-ups, and with the accelerometer rejected through much
-        of a stride, a bias error of 1 deg/s tilts the inclination by several degrees a minute;
-     2. orientation: x-io Fusion's AHRS (accelerometer + gyroscope, no magnetometer) on the
-        calibrated signals, started level from the first sample;
+        a gyro's bias moves between power-ups, and the inclination filter trusts the gyro over
+        its accelerometer's 3 s time constant;
+     2. inclination: the gravity direction in the segment frame from the calibrated signals
+        (inclination.h: VQF's 6-axis filter, accelerometer low-passed in the gyro-integrated frame);
      3. features: calibrated acc (m/s^2) and gyro (rad/s), and the segment's inclination from
-        Fusion's gravity direction: pitch (rotation about the segment's z, the flexion axis, from
+        that gravity direction: pitch (rotation about the segment's z, the flexion axis, from
         its standing pose; +: distal end forward) and roll (tilt of its z axis out of the
         horizontal), both in degrees. Inclination needs no heading, so it does not drift.
-   Everything is float32 arithmetic in a fixed order with no library transcendental (own atan2),
-   so host and device agree to the bit. */
+   Everything is IEEE arithmetic (float32; the inclination low-pass in double) in a fixed order
+   with no library transcendental (own atan2), so host and device agree to the bit. */
 #ifndef KINEDGE_FRONTEND_H
 #define KINEDGE_FRONTEND_H
 
 #include <stdint.h>
 
-#include "FusionAhrs.h"
+#include "inclination.h"
 
 #define FE_RAW_PER_IMU 6      /* acc x,y,z (m/s^2), gyr x,y,z (rad/s), sensor frame */
 #define FE_FEATURES_PER_IMU 8 /* acc x,y,z, gyr x,y,z (segment frame), pitch, roll (deg) */
@@ -33,12 +33,11 @@ typedef struct {
 } fe_calibration;
 
 typedef struct {
-  FusionAhrs ahrs;
+  fe_inclination inclination;
   float bias[3];      /* rad/s, the gyro bias in use (sensor frame) */
   float prior[3];     /* the bias when the current still stretch began */
   float sum[3];       /* gyro summed over the current still stretch */
   uint32_t still;     /* consecutive samples the sensor has stood still */
-  int started;
 } fe_imu;
 
 /* The nominal mounting: sensor axes are the segment axes, no gyro bias. */
