@@ -35,7 +35,7 @@ def test_parts(card: dict, subject: str):
 
     Replayed whole, as the evaluation computed them: the front-end's inclination filter needs its
     first seconds to settle (it averages the first 3 s to start), so a replay started mid-walk
-    would score something else than the evaluation did."""
+    would not score what the evaluation scored."""
     fraction = card["training"]["config"]["test_fraction"]
     recordings = Dataset(Path(card["provenance"]["dataset"])).load(subjects=[subject])[:REPLAY_TRIALS]
     parts = []

@@ -3,10 +3,10 @@
 Per person and leg, from the pelvis, femur, tibia and calcaneus IMUs:
 1. the same label-free calibration every approach uses (calibration.py), from the IMU data of the
    first `transfer_fraction` of each trial: each sensor's segment frame and gyro bias;
-2. the same front-end (firmware/frontend, VQF inclination filter): each segment's inclination — its pitch
-   about its flexion axis and its roll — relative to the standing pose. Inclination needs no
-   heading, so no sensor's unobservable heading can spoil a joint (the old hinge-search baseline
-   was 40-50 deg off for some people);
+2. the same front-end (firmware/frontend, VQF's inclination filter): each segment's inclination —
+   its pitch about its flexion axis and its roll — relative to the standing pose. Inclination
+   needs no heading, so no sensor's unobservable heading can spoil a joint (the old hinge-search
+   baseline was 40-50 deg off for some people);
 3. joint angles from adjacent segments' inclinations, in the sagittal and frontal planes, as
    physics.py defines them (knee = femur pitch - tibia pitch, ...); hip rotation is not observable
    from inclinations and stays at the standing pose.
