@@ -37,8 +37,7 @@ static double tan_small(double x) {
 }
 
 void fe_inclination_reset(fe_inclination *s, float sample_rate_hz) {
-  static const float identity[4] = {1.0f, 0.0f, 0.0f, 0.0f};
-  for (int i = 0; i < 4; ++i) s->q_gyr[i] = s->q_acc[i] = identity[i];
+  for (int i = 0; i < 4; ++i) s->q_gyr[i] = s->q_acc[i] = (i == 0) ? 1.0f : 0.0f; /* identity */
   s->dt = 1.0f / sample_rate_hz;
   /* Second-order Butterworth low-pass by the bilinear transform, cut-off sqrt(2) / (2 pi tau) as
      VQF chooses it, so tan(pi fc T) = tan(T / (sqrt(2) tau)). */
